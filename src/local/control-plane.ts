@@ -165,7 +165,7 @@ async function startApiServer(ctx: {
   return proc;
 }
 
-async function startControllers(paths: Paths, server: string, detached: boolean): Promise<ManagedProcess[]> {
+async function startControllers(paths: Paths, detached: boolean): Promise<ManagedProcess[]> {
   const kcm = startProcess({
     name: 'kube-controller-manager',
     command: toolPath('kube-controller-manager'),
@@ -206,7 +206,6 @@ async function startControllers(paths: Paths, server: string, detached: boolean)
     logFile: paths.log('kwok'),
     detached,
   });
-  void server;
   return [kcm, scheduler, kwok];
 }
 
@@ -230,7 +229,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     processes.push(api);
     writeKubeconfig(paths, server, token);
     if (options.withControllers ?? false) {
-      processes.push(...(await startControllers(paths, server, detached)));
+      processes.push(...(await startControllers(paths, detached)));
       await createFakeNodes(paths.kubeconfig, options.nodes ?? 2);
     }
     const pids = () => Object.fromEntries(processes.map((p) => [p.name, p.pid]));

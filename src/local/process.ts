@@ -101,7 +101,10 @@ export async function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` every 100 ms until it returns true or the timeout passes. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {

@@ -24,19 +24,25 @@ const binaryTool: Record<string, string> = {
 
 export type Binary = keyof typeof binaryTool;
 
-let toolDirs: Map<string, string> | undefined;
+// Memoised per cache root: asking the provisioner costs a bash process.
+const toolDirsByRoot = new Map<string, Map<string, string>>();
 
 /** Binary directories as the provisioner computes them (one source of the cache layout). */
 function loadToolDirs(): Map<string, string> {
-  if (toolDirs) return toolDirs;
-  const out = execFileSync('bash', [join(repoRoot, 'scripts', 'provision.sh'), '--print'], { encoding: 'utf8' });
-  toolDirs = new Map(
+  const root = process.env['PHOENIX_TOOLS_DIR'] ?? '';
+  const cached = toolDirsByRoot.get(root);
+  if (cached) return cached;
+  const out = execFileSync('bash', [join(repoRoot, 'scripts', 'provision.sh'), '--print'], {
+    encoding: 'utf8',
+  });
+  const dirs = new Map(
     out
       .trim()
       .split('\n')
       .map((line) => line.split('=', 2) as [string, string]),
   );
-  return toolDirs;
+  toolDirsByRoot.set(root, dirs);
+  return dirs;
 }
 
 /** Absolute path of a provisioned binary; throws ToolMissingError when it is not there. */

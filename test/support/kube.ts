@@ -22,7 +22,9 @@ export function useNamespace(prefix: string): { name: string } {
   beforeAll(async () => {
     ns.name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63);
     const core = kubeConfig().makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: ns.name, labels: { 'phoenix.test/owner': prefix } } } });
+    await core.createNamespace({
+      body: { metadata: { name: ns.name, labels: { 'phoenix.test/owner': prefix } } },
+    });
   });
   afterAll(async () => {
     const core = kubeConfig().makeApiClient(CoreV1Api);
