@@ -1,0 +1,7 @@
+/** The API of the project: schemas, types, constants and validation of both kinds. */
+export * from './common.ts';
+export * from './schedule.ts';
+export * from './size-presets.ts';
+export * from './phoenix-market.ts';
+export * from './monitoring-stack.ts';
+export * from './validate.ts';
