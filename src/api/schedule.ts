@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { CEL_KEY, type CelRule } from './common.ts';
 
 const STEP = '/[0-9]{1,2}';
 
@@ -63,6 +64,15 @@ export function cronSchedule(description: string) {
     .describe(description);
 }
 
+/**
+ * CEL has no time zone list, but converting a timestamp to an unknown zone is an evaluation
+ * error, which the API server reports as a validation failure of the field.
+ */
+const TIME_ZONE_RULE: CelRule = {
+  rule: "timestamp('2000-01-01T00:00:00Z').getHours(self) >= 0",
+  message: 'must be a known IANA time zone',
+};
+
 export function timeZone(description: string) {
   return z
     .string()
@@ -70,8 +80,8 @@ export function timeZone(description: string) {
     .regex(new RegExp(TIME_ZONE_PATTERN), { error: 'must be an IANA time zone name such as America/Phoenix' })
     .superRefine((value, ctx) => {
       if (new RegExp(TIME_ZONE_PATTERN).test(value) && !isTimeZone(value)) {
-        ctx.addIssue({ code: 'custom', message: `unknown time zone "${value}"` });
+        ctx.addIssue({ code: 'custom', message: TIME_ZONE_RULE.message });
       }
     })
-    .describe(description);
+    .meta({ description, [CEL_KEY]: [TIME_ZONE_RULE] });
 }

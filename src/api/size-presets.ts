@@ -21,21 +21,21 @@ export const SIZE_PRESETS: Readonly<Record<CollectorSize, SizePreset>> = Object.
     cpu: '250m',
     memory: '512Mi',
     maxReplicas: 2,
-    description: 'up to ~5 zip codes (e.g. Peoria, Surprise, Goodyear)',
+    description: 'smaller markets: Peoria, Surprise, Goodyear',
   }),
   medium: Object.freeze({
     replicas: 2,
     cpu: '500m',
     memory: '1Gi',
     maxReplicas: 4,
-    description: 'about 5-15 zip codes (e.g. Scottsdale, Tempe, Mesa, Chandler, Gilbert, Glendale)',
+    description: 'mid-size cities: Scottsdale, Tempe, Mesa, Chandler, Gilbert, Glendale',
   }),
   large: Object.freeze({
     replicas: 3,
     cpu: '1',
     memory: '2Gi',
     maxReplicas: 8,
-    description: 'more than 15 zip codes (e.g. Phoenix)',
+    description: 'the city of Phoenix',
   }),
 });
 
