@@ -59,7 +59,9 @@ describe('kube-apiserver stopped and restarted under a running manager', () => {
       .watchPrimary(informer);
     await manager.start();
     try {
-      await vi.waitFor(() => expect(reconciled.get('changed')).toBe('{"v":"1"}'));
+      await vi.waitFor(() => {
+        expect(reconciled.get('changed')).toBe('{"v":"1"}');
+      });
 
       await plane.stopApiServer();
       // Let the watch break and the informer fail a few reconnects.

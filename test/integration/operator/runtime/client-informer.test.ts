@@ -117,7 +117,12 @@ describe('Informer against the real API server', () => {
       await client.apply(configMap('new', { v: '2' }, { app: 'rt' }), { fieldManager: 'test' });
       await client.delete({ ...CM, namespace: ns.name, name: 'pre-existing' });
       await client.create(configMap('ignored', { v: '1' }, { app: 'other' }));
-      await vi.waitFor(() => expect(log).toHaveLength(4), { timeout: 10_000 });
+      await vi.waitFor(
+        () => {
+          expect(log).toHaveLength(4);
+        },
+        { timeout: 10_000 },
+      );
       expect(log).toEqual(['add pre-existing', 'add new', 'update new {"v":"2"}', 'delete pre-existing']);
       expect(informer.get(`${ns.name}/new`)?.data).toEqual({ v: '2' });
       expect(informer.get(`${ns.name}/new`)?.metadata?.managedFields).toBeUndefined();
