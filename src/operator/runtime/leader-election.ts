@@ -73,6 +73,8 @@ export class LeaderElector {
   private readonly log: Logger;
   private observed: { record: string; at: number } | undefined;
   private leading = false;
+  /** True from a successful acquire until release or loss: release() only touches a lease we took. */
+  private held = false;
 
   constructor(options: LeaderElectionOptions) {
     this.opts = options;
@@ -99,18 +101,23 @@ export class LeaderElector {
       await sleep(this.clock, jitter(retry, 1.2), signal);
     }
     if (signal.aborted) return 'stopped';
+    this.held = true;
     this.log.info('became leader');
     this.setStatus(true);
     onStartedLeading();
     const outcome = await this.renewLoop(signal);
     this.setStatus(false);
-    if (outcome === 'lost') this.log.error('lost leadership');
+    if (outcome === 'lost') {
+      this.held = false;
+      this.log.error('lost leadership');
+    }
     return outcome;
   }
 
   /** Gives the lease up if we hold it, so a successor need not wait for it to expire. */
   async release(): Promise<void> {
-    if (!this.leading) return;
+    if (!this.held) return;
+    this.held = false;
     this.setStatus(false);
     try {
       const lease = await this.getLease();
