@@ -51,7 +51,7 @@ async function holder(): Promise<string> {
   return (await lease())?.spec?.holderIdentity ?? '';
 }
 
-async function stamp(): Promise<{ by?: string; data?: string }> {
+async function stamp(): Promise<{ by: string | undefined; data: string | undefined }> {
   const obj = await client.get({ ...CM, namespace: ns.name, name: 'target' });
   const ann = obj.metadata?.annotations ?? {};
   return { by: ann['reconciled-by'], data: ann['seen-data'] };
