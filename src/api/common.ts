@@ -69,7 +69,7 @@ export function uniqueBy<T extends z.ZodArray<z.ZodObject>>(schema: T, key: stri
         ctx.addIssue({
           code: 'custom',
           message: `duplicate ${key} ${JSON.stringify(value)}`,
-          path: [index, key],
+          path: [index],
         });
       }
       seen.add(value);
