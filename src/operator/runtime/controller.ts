@@ -154,6 +154,7 @@ export class Controller {
     const n = Math.max(1, this.opts.maxConcurrentReconciles ?? 1);
     this.opts.metrics?.maxConcurrentReconciles.set({ controller: this.name }, n);
     this.opts.metrics?.activeWorkers.set({ controller: this.name }, 0);
+    this.initMetrics();
     this.workers = Array.from({ length: n }, () => this.worker());
     this.scheduleResync();
     this.log.info({ workers: n }, 'controller started');
@@ -168,6 +169,18 @@ export class Controller {
     await Promise.all(this.workers);
     this.log.info({ drained }, 'controller stopped');
     return drained;
+  }
+
+  /** Series exist from the start (as in controller-runtime), so rate() and alerts see zeros, not gaps. */
+  private initMetrics(): void {
+    const m = this.opts.metrics;
+    if (m === undefined) return;
+    const controller = this.name;
+    for (const result of ['success', 'error', 'requeue', 'requeue_after'])
+      m.reconcileTotal.inc({ controller, result }, 0);
+    m.reconcileErrors.inc({ controller }, 0);
+    m.terminalReconcileErrors.inc({ controller }, 0);
+    m.reconcileTime.zero({ controller });
   }
 
   private scheduleResync(): void {

@@ -48,7 +48,12 @@ export class WorkQueue {
       unfinishedWorkSeconds: () => this.unfinishedWorkSeconds(),
       longestRunningProcessorSeconds: () => this.longestRunningSeconds(),
     });
-    this.metrics?.queueDepth.set({ name: this.name }, 0);
+    const labels = { name: this.name };
+    this.metrics?.queueDepth.set(labels, 0);
+    this.metrics?.queueAdds.inc(labels, 0);
+    this.metrics?.retries.inc(labels, 0);
+    this.metrics?.queueLatency.zero(labels);
+    this.metrics?.workDuration.zero(labels);
   }
 
   /** Queues a key now (no-op if it is already queued, or after shutdown). */
