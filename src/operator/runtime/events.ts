@@ -114,7 +114,9 @@ export class EventRecorder {
       }
     }
     const namespace = obj.metadata?.namespace ?? 'default';
-    const name = `${obj.metadata?.name ?? 'object'}.${now.toString(16)}${randomBytes(2).toString('hex')}`;
+    // Object names may be 253 characters; leave room for the suffix.
+    const base = (obj.metadata?.name ?? 'object').slice(0, 200);
+    const name = `${base}.${now.toString(16)}${randomBytes(2).toString('hex')}`;
     this.remember(this.seen, aggKey, { name, namespace, count: 1, firstTimestamp: stamp, lastMs: now });
     await this.opts.client.create(this.eventBody(obj, { ...e, name, namespace, stamp }));
   }

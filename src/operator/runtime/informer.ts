@@ -72,6 +72,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private watchdog: TimerHandle | undefined;
   private relistTimer: TimerHandle | undefined;
   private resourceVersion = '';
+  private consecutiveGone = 0;
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
@@ -173,8 +174,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (isKubeError(err, 'KUBE_GONE')) {
       this.log.info({ resourceVersion: this.resourceVersion }, 'resourceVersion expired (410): relisting');
       this.restarted('gone');
-      return { relist: true, backoff: false };
+      // A fresh list that is "gone" again at once must not spin: back off from the second in a row.
+      this.consecutiveGone += 1;
+      return { relist: true, backoff: this.consecutiveGone > 1 };
     }
+    this.consecutiveGone = 0;
     const stalled = isKubeError(err, 'KUBE_WATCH_STALLED');
     this.restarted(stalled ? 'stalled' : 'error');
     this.log.warn({ err }, stalled ? 'watch went silent: restarting' : 'list/watch failed: retrying');
@@ -262,6 +266,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private onWatchEvent(event: WatchEvent): void {
+    this.consecutiveGone = 0;
     const rv = event.object.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
       if (rv !== undefined) this.resourceVersion = rv;
@@ -275,7 +280,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.emit('DELETED', before ?? obj, obj);
     } else {
       this.store.set(key, obj);
-      this.emit(before === undefined ? 'ADDED' : 'MODIFIED', before, obj);
+      if (before === undefined) this.emit('ADDED', undefined, obj);
+      // A re-delivered event (same resourceVersion) changes nothing: no handler call.
+      else if (before.metadata?.resourceVersion !== rv) this.emit('MODIFIED', before, obj);
     }
     if (rv !== undefined) this.resourceVersion = rv;
   }

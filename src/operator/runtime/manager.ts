@@ -27,6 +27,7 @@ import { startProbeServer, type CheckResult, type ProbeServer } from './server.t
  * const recorder = manager.eventRecorder('phoenix-operator');
  * await manager.start();                // caches synced; controllers run once elected
  * stopOnSignals(manager, logger);       // SIGTERM/SIGINT: graceful stop, lease released
+ * await manager.done();                 // then let the process end (exit code 0)
  * ```
  *
  * Caches start on every replica (a standby is warm); controllers start only on the leader.
@@ -71,12 +72,22 @@ export class Manager {
   private election: Promise<void> | undefined;
   private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private controllersStarted = false;
+  private readonly stoppedPromise: Promise<void>;
+  private resolveStopped: () => void = () => undefined;
 
   constructor(options: ManagerOptions) {
     this.opts = options;
     this.logger = options.logger;
     this.metrics = createRuntimeMetrics(options.registry);
     this.client = new KubeClient({ kubeConfig: options.kubeConfig, metrics: this.metrics });
+    this.stoppedPromise = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+  }
+
+  /** Resolves when stop() has finished (after a signal, for instance): the entry point awaits it. */
+  done(): Promise<void> {
+    return this.stoppedPromise;
   }
 
   /** The shared informer of a kind and scope (one list+watch however many controllers use it). */
@@ -156,6 +167,7 @@ export class Manager {
     await this.client.close();
     this.phase = 'stopped';
     this.logger.info('manager stopped');
+    this.resolveStopped();
   }
 
   healthz(): CheckResult {

@@ -124,6 +124,28 @@ describe('Informer against a scripted API server', () => {
     expect(await restarts('gone')).toBe(1);
   });
 
+  it('does not spin when every fresh watch is gone at once: backs off from the second 410', async () => {
+    server.put('a', { v: '1' });
+    server.watchScript = (call) => {
+      openStream(call.res);
+      sendGone(call.res);
+    };
+    startInformer({ backoff: { initialMs: 200, maxMs: 400 } });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(server.lists.length).toBeGreaterThanOrEqual(2);
+    expect(server.lists.length).toBeLessThanOrEqual(6);
+  });
+
+  it('a re-delivered event with the same resourceVersion calls no handler', async () => {
+    const a = server.put('a', { v: '1' });
+    startInformer();
+    await vi.waitFor(() => expect(server.watches).toHaveLength(1));
+    sendEvent(server.watches[0]!.res, 'MODIFIED', a);
+    sendEvent(server.watches[0]!.res, 'MODIFIED', server.put('a', { v: '2' }));
+    await vi.waitFor(() => expect(events).toHaveLength(2));
+    expect(events[1]).toEqual({ type: 'update', name: 'a', data: { v: '2' } });
+  });
+
   it('relists when the watch request itself answers HTTP 410', async () => {
     server.put('a', { v: '1' });
     server.watchScript = (call, i) => {
