@@ -227,7 +227,9 @@ export const collectorSchema = z
       .min(0)
       .max(100)
       .optional()
-      .describe('Replica count; overrides the size preset. Written by `kubectl scale` and autoscalers.'),
+      .describe(
+        "Replica count; overrides the size preset's. Read and written by the scale subresource (`kubectl scale`, an external HorizontalPodAutoscaler); reading the scale of a market needs it set.",
+      ),
     resources: resourceRequirementsSchema
       .optional()
       .describe('Per-pod resources; each value set here overrides the size preset.'),
