@@ -100,7 +100,10 @@ export const collectorConfigFileSchema = z.strictObject({
     listings: z.array(listingSchema).max(10).default([]),
   }),
   mongodb: z.strictObject({
-    database: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('phoenix_real_estate'),
+    database: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/)
+      .default('phoenix_real_estate'),
   }),
   llm: llmSchema.prefault({}),
   budget: z.strictObject({ monthlyUSD: z.number().min(0).default(25) }).prefault({}),

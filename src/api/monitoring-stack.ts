@@ -235,6 +235,10 @@ export const monitoringStackSpecSchema = z
   })
   .describe('Desired monitoring of the selected markets.');
 
+/** Condition types of a MonitoringStack. */
+export const STACK_CONDITIONS = ['Ready', 'Degraded', 'PrerequisitesMissing'] as const;
+export type StackConditionType = (typeof STACK_CONDITIONS)[number];
+
 export const createdObjectSchema = z
   .object({
     apiVersion: z.string().describe('API version of the object.'),

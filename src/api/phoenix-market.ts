@@ -297,6 +297,10 @@ export const phoenixMarketSpecSchema = z
   })
   .describe('Desired state of the market.');
 
+/** Condition types of a PhoenixMarket (kstatus: Ready is the summary, Progressing and Degraded explain it). */
+export const MARKET_CONDITIONS = ['Ready', 'Progressing', 'Degraded'] as const;
+export type MarketConditionType = (typeof MARKET_CONDITIONS)[number];
+
 export const COLLECTION_OUTCOMES = ['Running', 'Succeeded', 'PartiallySucceeded', 'Failed'] as const;
 
 const count = (description: string) => z.number().int().min(0).optional().describe(description);

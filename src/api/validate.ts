@@ -110,3 +110,34 @@ export function assertPhoenixMarket(obj: unknown): PhoenixMarket {
 export function assertMonitoringStack(obj: unknown): MonitoringStack {
   return orThrow('MonitoringStack', parseMonitoringStack(obj));
 }
+
+export interface DocumentReport {
+  /** Position of the document in its input (0-based). */
+  index: number;
+  kind: string;
+  name: string;
+  errors: FieldError[];
+}
+
+function describeDocument(doc: unknown): { kind: string; name: string } {
+  const obj = (typeof doc === 'object' && doc !== null ? doc : {}) as {
+    kind?: unknown;
+    metadata?: { name?: unknown };
+  };
+  const kind = typeof obj.kind === 'string' ? obj.kind : '';
+  const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
+  return { kind, name };
+}
+
+/**
+ * Validates the PhoenixMarkets and MonitoringStacks among `docs` (e.g. the documents of a
+ * manifest file); other kinds are skipped. Pure: the CLI reads and prints.
+ */
+export function validateDocuments(docs: readonly unknown[]): DocumentReport[] {
+  return docs.flatMap((doc, index) => {
+    const { kind, name } = describeDocument(doc);
+    if (kind !== 'PhoenixMarket' && kind !== 'MonitoringStack') return [];
+    const result = kind === 'PhoenixMarket' ? parsePhoenixMarket(doc) : parseMonitoringStack(doc);
+    return [{ index, kind, name, errors: result.ok ? [] : result.errors }];
+  });
+}

@@ -2,8 +2,9 @@
 import { errorMessage } from '../shared/errors.ts';
 import { clusterCommand } from './cluster.ts';
 import { UsageError, type Command } from './command.ts';
+import { validateCommand } from './validate.ts';
 
-const commands: Command[] = [clusterCommand];
+const commands: Command[] = [clusterCommand, validateCommand];
 
 function help(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);

@@ -10,6 +10,7 @@ import {
   parseMonitoringStackSpec,
   parsePhoenixMarket,
   parsePhoenixMarketSpec,
+  validateDocuments,
   type ParseResult,
 } from '../../../src/api/index.ts';
 import { INVALID_CASES, invalidResource, validMarket, validStack } from '../../fixtures/api/invalid-cases.ts';
@@ -169,5 +170,20 @@ describe('in-process validation', () => {
       'spec.listings[0].proxySecretRef.key',
     );
     expect(formatPath([])).toBe('');
+  });
+
+  it('validates the PhoenixMarkets and MonitoringStacks of a manifest and skips other kinds', () => {
+    const bad = validMarket('bad');
+    (bad.spec as Record<string, unknown>).schedule = 'hourly';
+    const reports = validateDocuments([
+      { kind: 'Secret', metadata: { name: 's' } },
+      validStack('ok'),
+      bad,
+      null,
+    ]);
+    expect(reports.map((r) => [r.index, r.kind, r.name, r.errors.map((e) => e.path)])).toEqual([
+      [1, 'MonitoringStack', 'ok', []],
+      [2, 'PhoenixMarket', 'bad', ['spec.schedule']],
+    ]);
   });
 });
