@@ -34,7 +34,9 @@ export const prometheusSchema = z
     ).prefault({}),
     ruleLabels: labelMap('Labels put on the PrometheusRule; selectorLabels when unset.').optional(),
     scrapeInterval: duration('Scrape interval of the collectors.').default('30s'),
-    scrapeTimeout: duration('Scrape timeout; must not exceed the scrape interval.').optional(),
+    scrapeTimeout: duration(
+      "Scrape timeout; Prometheus's default when unset (Prometheus rejects one longer than the interval).",
+    ).optional(),
   })
   .describe('How Prometheus finds the scrape configuration and rules.');
 
