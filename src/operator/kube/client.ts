@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigSource } from './config.ts';
 import type { RuntimeMetrics } from '../runtime/metrics.ts';
 import { KubeError, isKubeError, kubeErrorFromStatus, type KubeStatus } from './errors.ts';
 import { Transport } from './transport.ts';
@@ -26,7 +26,7 @@ import type {
  * once on a miss so a CRD installed after start is found). Errors are KubeErrors with codes.
  */
 export interface KubeClientOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigSource;
   metrics?: RuntimeMetrics;
   /** Deadline of ordinary requests. Default 30 s. */
   requestTimeoutMs?: number;

@@ -1,11 +1,11 @@
 import type { RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigSource } from './config.ts';
 import { Agent, fetch, type Response } from 'undici';
 import type { RuntimeMetrics } from '../runtime/metrics.ts';
 import { KubeError, kubeErrorFromStatus, type KubeStatus } from './errors.ts';
 
 export interface TransportOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigSource;
   metrics?: RuntimeMetrics;
   /** Deadline of ordinary requests (not watches). Default 30 s. */
   requestTimeoutMs?: number;
@@ -34,7 +34,7 @@ const AUTH_REFRESH_MS = 60_000;
  */
 export class Transport {
   readonly server: string;
-  private readonly kubeConfig: KubeConfig;
+  private readonly kubeConfig: KubeConfigSource;
   private readonly metrics: RuntimeMetrics | undefined;
   private readonly timeoutMs: number;
   private readonly userAgent: string;

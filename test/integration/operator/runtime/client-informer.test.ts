@@ -1,11 +1,12 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KubeClient } from '../../../../src/operator/kube/client.ts';
+import { loadKubeConfig } from '../../../../src/operator/kube/config.ts';
 import { isKubeError, KubeError } from '../../../../src/operator/kube/errors.ts';
 import type { KubeObject } from '../../../../src/operator/kube/types.ts';
 import { Informer } from '../../../../src/operator/runtime/informer.ts';
 import { createRuntimeMetrics, type RuntimeMetrics } from '../../../../src/operator/runtime/metrics.ts';
-import { kubeConfig, useNamespace } from '../../../support/kube.ts';
+import { kubeConfig, kubeconfigPath, useNamespace } from '../../../support/kube.ts';
 
 const ns = useNamespace('rt-informer');
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
@@ -128,6 +129,18 @@ describe('Informer against the real API server', () => {
       expect(informer.get(`${ns.name}/new`)?.metadata?.managedFields).toBeUndefined();
     } finally {
       await informer.stop();
+    }
+  });
+});
+
+describe('built-in kubeconfig loader', () => {
+  it('talks to the real API server with the credentials of the test kubeconfig', async () => {
+    const light = new KubeClient({ kubeConfig: loadKubeConfig({ path: kubeconfigPath() }) });
+    try {
+      const ns1 = await light.get({ apiVersion: 'v1', kind: 'Namespace', name: ns.name });
+      expect(ns1.metadata?.name).toBe(ns.name);
+    } finally {
+      await light.close();
     }
   });
 });

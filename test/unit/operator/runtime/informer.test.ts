@@ -139,10 +139,14 @@ describe('Informer against a scripted API server', () => {
   it('a re-delivered event with the same resourceVersion calls no handler', async () => {
     const a = server.put('a', { v: '1' });
     startInformer();
-    await vi.waitFor(() => { expect(server.watches).toHaveLength(1); });
+    await vi.waitFor(() => {
+      expect(server.watches).toHaveLength(1);
+    });
     sendEvent(server.watches[0]!.res, 'MODIFIED', a);
     sendEvent(server.watches[0]!.res, 'MODIFIED', server.put('a', { v: '2' }));
-    await vi.waitFor(() => { expect(events).toHaveLength(2); });
+    await vi.waitFor(() => {
+      expect(events).toHaveLength(2);
+    });
     expect(events[1]).toEqual({ type: 'update', name: 'a', data: { v: '2' } });
   });
 
