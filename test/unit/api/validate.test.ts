@@ -13,6 +13,8 @@ import {
   validateDocuments,
   type ParseResult,
 } from '../../../src/api/index.ts';
+import { KIND_DEFINITIONS, buildCrd } from '../../../src/api/crd.ts';
+import { walkOpenApi } from '../../../src/api/openapi.ts';
 import { INVALID_CASES, invalidResource, validMarket, validStack } from '../../fixtures/api/invalid-cases.ts';
 import { loadSamples } from '../../fixtures/api/samples.ts';
 
@@ -185,5 +187,31 @@ describe('in-process validation', () => {
       [1, 'MonitoringStack', 'ok', []],
       [2, 'PhoenixMarket', 'bad', ['spec.schedule']],
     ]);
+  });
+
+  it('exercises every CEL rule of the CRDs with the same message in process', () => {
+    const celMessages = new Set<string>();
+    for (const crd of KIND_DEFINITIONS.map(buildCrd)) {
+      walkOpenApi(crd.spec.versions[0]!.schema.openAPIV3Schema, (node) => {
+        for (const rule of (node['x-kubernetes-validations'] ?? []) as { message: string }[]) {
+          celMessages.add(rule.message);
+        }
+      });
+    }
+    const produced = new Set<string>();
+    for (const c of INVALID_CASES) {
+      const result = parse(invalidResource(c));
+      if (!result.ok) result.errors.forEach((e) => produced.add(e.message));
+    }
+    for (const severity of SEVERITIES) {
+      for (const receiver of RECEIVER_TYPES) {
+        const result = parseMonitoringStackSpec({
+          alerting: { routes: { [severity]: { receivers: [receiver] } } },
+        });
+        if (!result.ok) result.errors.forEach((e) => produced.add(e.message));
+      }
+    }
+    expect(celMessages.size).toBeGreaterThanOrEqual(11);
+    expect([...celMessages].filter((m) => !produced.has(m))).toEqual([]);
   });
 });
