@@ -176,7 +176,7 @@ async function startControllers(paths: Paths, detached: boolean): Promise<Manage
       `--root-ca-file=${join(paths.certDir, 'apiserver.crt')}`,
       '--bind-address=127.0.0.1',
       `--secure-port=${await freePort()}`,
-      '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+      '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
       '--concurrent-deployment-syncs=10',
       '--concurrent-replicaset-syncs=10',
       '--kube-api-qps=200',

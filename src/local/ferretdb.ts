@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,10 +39,15 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Memory-backed scratch space where there is one: SQLite's fsyncs on a busy disk dominate otherwise. */
+function scratchRoot(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
+
 /** Starts FerretDB v1 with its embedded SQLite backend on a loopback port. */
 export async function startFerretDb(options: FerretDbOptions = {}): Promise<FerretDb> {
   const temporary = options.dir === undefined;
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'phoenix-ferretdb-'));
+  const dir = options.dir ?? mkdtempSync(join(scratchRoot(), 'phoenix-ferretdb-'));
   mkdirSync(join(dir, 'data'), { recursive: true });
   const port = options.port ?? (await freePort());
   const launch = async (): Promise<ManagedProcess> => {

@@ -43,17 +43,32 @@ describe('FerretDB through the mongodb driver', () => {
     expect(doc).toMatchObject({ value: 20, firstSeen: 'day-1' });
   });
 
-  it('runs an unordered bulk write of upserts', async () => {
-    const props = client.db('foundation').collection('bulk');
-    const ops = Array.from({ length: 500 }, (_, i) => ({
-      updateOne: {
-        filter: { market: 'gilbert', apn: `apn-${i % 250}` },
-        update: { $set: { n: i }, $setOnInsert: { created: true } },
-        upsert: true,
-      },
-    }));
-    const result = await props.bulkWrite(ops, { ordered: false });
-    expect(result.upsertedCount + result.matchedCount).toBe(500);
-    expect(await props.countDocuments({ market: 'gilbert' })).toBe(250);
+  it('runs unordered bulk writes of upserts keyed by _id', async () => {
+    // FerretDB v1 pushes only `_id` equality down to SQLite; keying by a deterministic `_id`
+    // keeps each upsert an index lookup instead of a collection scan. FerretDB v1 holds a
+    // connection per matching op until the command ends (a pool of 100), so update batches go
+    // out in chunks of at most 50 ops.
+    const props = client.db('foundation').collection<{ _id: string; n: number; created?: boolean }>('bulk');
+    const batch = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => ({
+        updateOne: {
+          filter: { _id: `gilbert:apn-${from + k}` },
+          update: { $set: { n: from + k }, $setOnInsert: { created: true } },
+          upsert: true,
+        },
+      }));
+    const first = await props.bulkWrite(batch(0, 250), { ordered: false });
+    expect(first.upsertedCount).toBe(250);
+    let upserted = 0;
+    let matched = 0;
+    for (let from = 0; from < 500; from += 50) {
+      const chunk = await props.bulkWrite(batch(from, from + 50), { ordered: false });
+      upserted += chunk.upsertedCount;
+      matched += chunk.matchedCount;
+    }
+    expect(upserted).toBe(250);
+    expect(matched).toBe(250);
+    expect(await props.countDocuments({})).toBe(500);
+    expect(await props.findOne({ _id: 'gilbert:apn-7' })).toMatchObject({ n: 7, created: true });
   });
 });
