@@ -111,8 +111,29 @@ export const labelKeySchema = z.string().min(1).max(316).regex(LABEL_KEY);
 export const labelValueSchema = z.string().max(63).regex(LABEL_VALUE);
 
 /** A map of label keys to values. */
+const MAX_LABELS = 64;
+
+/**
+ * A map of label keys to values. Values are checked by the schema; keys (which a structural
+ * schema cannot constrain) by a CEL rule on the map, mirrored in process at the same path.
+ */
 export function labelMap(description: string) {
-  return z.record(labelKeySchema, labelValueSchema).describe(description);
+  const keyRule: CelRule = {
+    rule: `self.all(k, size(k) <= 316 && k.matches(r'${LABEL_KEY.source}'))`,
+    message: 'keys must be label keys ([prefix/]name)',
+  };
+  return z
+    .record(z.string(), labelValueSchema)
+    .superRefine((labels, ctx) => {
+      const keys = Object.keys(labels);
+      if (keys.length > MAX_LABELS) {
+        ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_LABELS} labels` });
+      }
+      if (!keys.every((k) => k.length <= 316 && LABEL_KEY.test(k))) {
+        ctx.addIssue({ code: 'custom', message: keyRule.message });
+      }
+    })
+    .meta({ description, maxProperties: MAX_LABELS, [CEL_KEY]: [keyRule] });
 }
 
 export const labelSelectorRequirementSchema = z
