@@ -73,6 +73,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private relistTimer: TimerHandle | undefined;
   private resourceVersion = '';
   private consecutiveGone = 0;
+  private relistPending = false;
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
@@ -135,6 +136,8 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Ends the current watch and relists now (what the periodic relist does). */
   requestRelist(): void {
+    // The flag survives a request that arrives while no watch is open (listing, backing off).
+    this.relistPending = true;
     this.watchController?.abort(new RelistRequested('relist requested'));
   }
 
@@ -144,7 +147,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     let failures = 0;
     while (!stop.aborted) {
       try {
-        if (needList) await this.listAll();
+        if (needList || this.relistPending) {
+          this.relistPending = false;
+          await this.listAll();
+        }
         needList = false;
         const started = this.clock.now();
         await this.watchOnce();

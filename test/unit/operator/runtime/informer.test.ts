@@ -294,6 +294,22 @@ describe('Informer against a scripted API server', () => {
     expect(await restarts('relist')).toBeGreaterThanOrEqual(1);
   });
 
+  it('a relist requested while backing off is not lost', async () => {
+    server.put('a', { v: '1' });
+    server.watchScript = (call, i) => {
+      if (i === 0) {
+        call.res.writeHead(500).end();
+        return;
+      }
+      openStream(call.res);
+    };
+    const inf = startInformer({ backoff: { initialMs: 300, maxMs: 300 } });
+    await vi.waitFor(() => { expect(server.watches).toHaveLength(1); });
+    inf.requestRelist();
+    await vi.waitFor(() => { expect(server.watches).toHaveLength(2); }, { timeout: 3000 });
+    expect(server.lists).toHaveLength(2);
+  });
+
   it('a relist with nothing changed emits nothing', async () => {
     server.put('a', { v: '1' });
     const inf = startInformer();
