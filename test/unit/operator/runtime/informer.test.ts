@@ -304,9 +304,16 @@ describe('Informer against a scripted API server', () => {
       openStream(call.res);
     };
     const inf = startInformer({ backoff: { initialMs: 300, maxMs: 300 } });
-    await vi.waitFor(() => { expect(server.watches).toHaveLength(1); });
+    await vi.waitFor(() => {
+      expect(server.watches).toHaveLength(1);
+    });
     inf.requestRelist();
-    await vi.waitFor(() => { expect(server.watches).toHaveLength(2); }, { timeout: 3000 });
+    await vi.waitFor(
+      () => {
+        expect(server.watches).toHaveLength(2);
+      },
+      { timeout: 3000 },
+    );
     expect(server.lists).toHaveLength(2);
   });
 
