@@ -60,6 +60,8 @@ async function restarts(reason: string): Promise<number> {
   return m.values.find((v) => v.labels.reason === reason)?.value ?? 0;
 }
 
+// The failures here (a 410 event on demand, a silent stream) cannot be produced on demand by the
+// real API server, so a loopback server speaking the watch wire protocol plays it.
 describe('Informer against a scripted API server', () => {
   it('lists in pages, syncs, then applies watch adds, updates, deletes and bookmarks', async () => {
     for (const n of ['a', 'b', 'c', 'd', 'e']) server.put(n, { v: '1' });
