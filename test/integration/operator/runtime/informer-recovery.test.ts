@@ -240,8 +240,9 @@ describe('Informer against a scripted API server', () => {
         }, 100),
       );
     };
-    startInformer({ watchdogMs: 300 });
-    await new Promise((r) => setTimeout(r, 1200));
+    // Without the bookmarks a 1 s watchdog would fire twice in 2.5 s.
+    startInformer({ watchdogMs: 1000 });
+    await new Promise((r) => setTimeout(r, 2500));
     for (const t of timers) clearInterval(t);
     expect(server.watches).toHaveLength(1);
     expect(await restarts('stalled')).toBe(0);
