@@ -77,10 +77,14 @@ function dataStale(ctx: AlertContext): string {
   return `${stale}\nor\n${never}`;
 }
 
+/**
+ * Day over day. The guard (a recorded value two days ago) keeps it silent until the day before is
+ * a complete day: a market that started collecting yesterday afternoon has no fair comparison.
+ */
 function volumeChange(ctx: AlertContext): string {
   const now = selector(RECORDED.propertiesCollectedDaily, recordedMatchers(ctx.scope));
   const before = `(${now} offset 1d > 0)`;
-  return `abs(${now} / ${before} - 1) > ${VOLUME_CHANGE_ABOVE}`;
+  return `abs(${now} / ${before} - 1) > ${VOLUME_CHANGE_ABOVE}\nand on (namespace, market)\n${now} offset 2d`;
 }
 
 const gauge = (ctx: AlertContext, metric: (typeof M)[keyof typeof M]) =>
@@ -156,7 +160,7 @@ export const ALERTS: readonly AlertDef[] = [
     for: '15m',
     summary: 'Data quality of {{ $labels.market }} degraded',
     description:
-      'The mean data quality score of the last run of {{ $labels.market }} is {{ $value | humanize }}.',
+      'The mean data quality score of the last run of {{ $labels.market }} is {{ $value | printf "%.2f" }}.',
     expr: (ctx) => afterFirstRun(ctx, `${gauge(ctx, M.dataQualityScore)} < ${ctx.thresholds.dataQuality}`),
   },
   {
@@ -182,8 +186,7 @@ export const ALERTS: readonly AlertDef[] = [
     severity: 'info',
     for: '30m',
     summary: 'Collection volume of {{ $labels.market }} changed sharply',
-    description:
-      'Properties collected for {{ $labels.market }} in the last day differ by {{ $value | humanizePercentage }} from the day before.',
+    description: `Properties collected for {{ $labels.market }} in the last day differ by more than ${VOLUME_CHANGE_ABOVE * 100}% from the day before.`,
     expr: volumeChange,
   },
 ];
