@@ -1,6 +1,7 @@
 import type { KubeConfigSource } from '../kube/config.ts';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { PhoenixError } from '../../shared/errors.ts';
 import { KubeClient } from '../kube/client.ts';
 import { gvkString, type GroupVersionKind, type KubeObject } from '../kube/types.ts';
 import { Controller, type ControllerOptions } from './controller.ts';
@@ -25,7 +26,7 @@ import { startProbeServer, type CheckResult, type ProbeServer } from './server.t
  *   .watchOwned(manager.informer({ apiVersion: 'apps/v1', kind: 'Deployment' },
  *     { labelSelector: 'app.kubernetes.io/managed-by=phoenix-operator' }), markets.gvk);
  * const recorder = manager.eventRecorder('phoenix-operator');
- * await manager.start();                // caches synced; controllers run once elected
+ * await manager.start();                // caches synced (or PHOENIX_CACHE_SYNC_TIMEOUT); controllers run once elected
  * stopOnSignals(manager, logger);       // SIGTERM/SIGINT: graceful stop, lease released
  * await manager.done();                 // then let the process end (exit code 0)
  * ```
@@ -49,6 +50,8 @@ export interface ManagerOptions {
   host?: string;
   /** How long stop() lets in-flight reconciles finish. Default 30 s. */
   gracefulShutdownMs?: number;
+  /** start() fails if the caches have not synced by then. Default 2 min (controller-runtime's). */
+  cacheSyncTimeoutMs?: number;
   /** Defaults for every informer (watchdog, relist interval, page size, backoff). */
   informerDefaults?: Pick<InformerOptions, 'watchdogMs' | 'relistIntervalMs' | 'pageSize' | 'backoff'>;
 }
@@ -145,7 +148,7 @@ export class Manager {
     this.phase = 'starting';
     await this.startServers();
     for (const informer of this.informers.values()) informer.start();
-    await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+    await this.waitForCaches();
     if (this.stopController.signal.aborted) return;
     this.phase = 'running';
     this.logger.info({ informers: this.informers.size }, 'caches synced');
@@ -155,7 +158,7 @@ export class Manager {
 
   /** Graceful stop: no new work, in-flight reconciles finish (bounded), lease released, caches closed. */
   async stop(): Promise<void> {
-    if (this.phase === 'stopping' || this.phase === 'stopped') return;
+    if (this.phase === 'stopping' || this.phase === 'stopped') return this.stoppedPromise;
     this.phase = 'stopping';
     this.stopController.abort();
     const timeout = this.opts.gracefulShutdownMs ?? 30_000;
@@ -186,6 +189,29 @@ export class Manager {
   /** Ports the probe servers listen on (metrics first), for tests. */
   ports(): number[] {
     return this.servers.map((s) => s.port);
+  }
+
+  /** As controller-runtime's CacheSyncTimeout: a cache that never syncs (a missing CRD, no RBAC) fails start. */
+  private async waitForCaches(): Promise<void> {
+    const timeoutMs = this.opts.cacheSyncTimeoutMs ?? 120_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('timeout');
+      }, timeoutMs);
+    });
+    const synced = Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+    const outcome = await Promise.race([synced, timeout]);
+    clearTimeout(timer);
+    if (outcome !== 'timeout') return;
+    const pending = this.readyz().reasons ?? [];
+    throw new PhoenixError(
+      'PHOENIX_CACHE_SYNC_TIMEOUT',
+      `caches did not sync within ${timeoutMs} ms: ${pending.join('; ')}`,
+      {
+        kind: 'transient',
+      },
+    );
   }
 
   private startControllers(): void {

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PhoenixError } from '../../../../src/shared/errors.ts';
 import type { KubeObject } from '../../../../src/operator/kube/types.ts';
 import { EventRecorder } from '../../../../src/operator/runtime/events.ts';
 import { Manager } from '../../../../src/operator/runtime/manager.ts';
@@ -178,7 +179,7 @@ describe('Manager', () => {
     expect(reconciles.some((k) => k === `parent:${ns.name}/primary`)).toBe(false);
   });
 
-  it('reports not ready while a cache cannot sync', async () => {
+  it('reports not ready while a cache cannot sync, and start() fails after the sync timeout', async () => {
     const broken = new Manager({
       kubeConfig: kubeConfig(),
       logger: pino({ level: 'silent' }),
@@ -186,9 +187,13 @@ describe('Manager', () => {
       healthPort: 0,
       host: '127.0.0.1',
       informerDefaults: { backoff: { initialMs: 100, maxMs: 200 } },
+      cacheSyncTimeoutMs: 2000,
     });
     broken.informer({ apiVersion: 'missing.phoenix.io/v1', kind: 'Nothing' });
-    const started = broken.start();
+    const started = broken.start().then(
+      () => 'started',
+      (err: unknown) => err,
+    );
     try {
       await vi.waitFor(() => {
         expect(broken.ports()).toHaveLength(1);
@@ -197,9 +202,12 @@ describe('Manager', () => {
       expect(ready.status).toBe(503);
       expect(ready.body).toContain('missing.phoenix.io/v1/Nothing cache not synced');
       expect((await httpGet(broken.ports()[0]!, '/healthz')).status).toBe(200);
+      const err = await started;
+      expect(err).toBeInstanceOf(PhoenixError);
+      expect((err as PhoenixError).code).toBe('PHOENIX_CACHE_SYNC_TIMEOUT');
+      expect((err as PhoenixError).message).toContain('missing.phoenix.io/v1/Nothing cache not synced');
     } finally {
       await broken.stop();
-      await started;
     }
   });
 });
