@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 import { errorMessage } from '../shared/errors.ts';
 import { clusterCommand } from './cluster.ts';
+import { collectorCommand } from './collector.ts';
 import { UsageError, type Command } from './command.ts';
 import { operatorCommand } from './operator.ts';
 import { renderCommand } from './render.ts';
 import { validateCommand } from './validate.ts';
 
-const commands: Command[] = [operatorCommand, renderCommand, validateCommand, clusterCommand];
+const commands: Command[] = [
+  operatorCommand,
+  collectorCommand,
+  renderCommand,
+  validateCommand,
+  clusterCommand,
+];
 
 function help(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);

@@ -263,8 +263,11 @@ export async function startCollector(
   };
 }
 
-/** Process entry: only here may the collector exit the process. */
-async function runProcess(): Promise<void> {
+/**
+ * Process entry: parses the configuration, starts, and stops on SIGTERM/SIGINT. Resolves with the
+ * exit code once stopped; only the caller (an entry point) exits the process.
+ */
+export async function runCollectorProcess(): Promise<number> {
   let config: CollectorConfig;
   try {
     config = loadCollectorConfig({
@@ -275,35 +278,37 @@ async function runProcess(): Promise<void> {
     });
   } catch (err) {
     console.error(`phoenix-collector: ${errorMessage(err)}`);
-    process.exitCode = 1;
-    return;
+    return 1;
   }
   const collector = await startCollector(config);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.error(JSON.stringify({ level: 40, msg: `received ${signal}; stopping` }));
-    collector.stop().then(
-      () => {
-        process.exit(0);
-      },
-      () => {
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => {
-    stop('SIGTERM');
-  });
-  process.on('SIGINT', () => {
-    stop('SIGINT');
-  });
-  collector.done.catch(() => {
-    process.exitCode = 1;
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      console.error(JSON.stringify({ level: 30, msg: `received ${signal}; stopping` }));
+      collector.stop().then(
+        () => {
+          resolve(0);
+        },
+        () => {
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    collector.done.catch(() => {
+      resolve(1);
+    });
   });
 }
 
 if (import.meta.main) {
-  await runProcess();
+  // Exit explicitly: a stopped collector must not linger past the pod's grace period.
+  process.exit(await runCollectorProcess());
 }
