@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import type { CollectorConfigFileInput } from '../../src/api/collector-config.ts';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/collector/config.ts';
+import { freePort, startProcess, waitUntil, type ManagedProcess } from '../../src/local/process.ts';
+import { repoRoot } from '../../src/shared/tools.ts';
 
 export interface TestCollectorSetup {
   file: CollectorConfigFileInput;
@@ -40,4 +42,38 @@ export function metricSum(text: string, name: string, labels: Record<string, str
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
+}
+
+export interface CollectorProcess {
+  proc: ManagedProcess;
+  port: number;
+  name: string;
+}
+
+/** Runs `node src/collector/main.ts` as a child process (so that it can be killed). */
+export async function spawnCollector(
+  setup: TestCollectorSetup,
+  podName: string,
+  dir: string,
+): Promise<CollectorProcess> {
+  const port = await freePort();
+  const proc = startProcess({
+    name: podName,
+    command: process.execPath,
+    args: [join(repoRoot, 'src', 'collector', 'main.ts')],
+    logFile: join(dir, `${podName}.log`),
+    env: { PATH: process.env['PATH'] ?? '', ...setup.env, POD_NAME: podName, PHOENIX_PORT: String(port) },
+  });
+  const up = await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 20_000);
+  if (!up)
+    throw new Error(`${podName} did not start; see ${proc.logFile}:\n${readFileSync(proc.logFile, 'utf8')}`);
+  return { proc, port, name: podName };
+}
+
+export async function readyz(port: number): Promise<number> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+  } catch {
+    return 0;
+  }
 }
