@@ -3,7 +3,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parseOperatorConfig } from '../operator/config.ts';
 import { loadKubeConfig } from '../operator/kube/config.ts';
 import { createOperator } from '../operator/main.ts';
-import { stopOnSignals } from '../operator/runtime/manager.ts';
+import { stopOnSignals, type Manager } from '../operator/runtime/manager.ts';
 import type { Command } from './command.ts';
 
 export const operatorCommand: Command = {
@@ -16,13 +16,16 @@ export const operatorCommand: Command = {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     let exitCode = 0;
-    const manager = createOperator(config, {
+    const manager: Manager = createOperator(config, {
       kubeConfig: loadKubeConfig(),
       logger,
       registry,
+      // As controller-runtime does: a replica that lost the lease stops and exits non-zero, and
+      // its restart joins the election afresh.
       onLeadershipLost: () => {
         logger.error('leadership lost; exiting so that a new leader takes over');
         exitCode = 1;
+        void manager.stop();
       },
     });
     stopOnSignals(manager, logger);
