@@ -41,6 +41,14 @@ export const RECORDED = {
 export const API_ERROR_CODES = '5xx|error';
 
 /**
+ * part / whole, where a part with no series yet (no error ever counted, no collection ever
+ * succeeded) counts as 0 rather than making the whole ratio vanish; no activity gives no value.
+ */
+function ratio(part: string, whole: string): string {
+  return `(${part}\nor\n${whole} * 0)\n/\n(${whole} > 0)`;
+}
+
+/**
  * Collections run every few hours (every 6 h by default), so the success ratio looks back 6 h:
  * a 1 h window would be 0/0 most of the time.
  */
@@ -48,7 +56,7 @@ function collectionSuccessRate(scope: Scope): RecordingRule {
   const opts = { by: GROUPING, window: '6h', matchers: targetMatchers(scope) };
   const ok = sumBy(GROUPING, increase(selector(M.collectionsSuccessful, opts.matchers), '6h'));
   const all = sumBy(GROUPING, increase(selector(M.collections, opts.matchers), '6h'));
-  return { record: RECORDED.collectionSuccessRate, expr: `${ok}\n/\n(${all} > 0)` };
+  return { record: RECORDED.collectionSuccessRate, expr: ratio(ok, all) };
 }
 
 function errorRate(scope: Scope): RecordingRule {
@@ -59,7 +67,7 @@ function errorRate(scope: Scope): RecordingRule {
     matchers: { ...matchers, code: `~${API_ERROR_CODES}` },
   });
   const all = sumRate(M.apiRequests, { by: GROUPING, window: '5m', matchers });
-  return { record: RECORDED.errorRate, expr: `${errors}\n/\n(${all} > 0)` };
+  return { record: RECORDED.errorRate, expr: ratio(errors, all) };
 }
 
 function propertiesProcessed(scope: Scope): RecordingRule {
