@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { assertMonitoringStack, type MonitoringStack } from '../../../src/api/index.ts';
 import { renderMonitoringFiles } from '../../../src/monitoring/render.ts';
+import { EMAIL_HTML, EMAIL_SUBJECT, SLACK_TEXT, SLACK_TITLE } from '../../../src/monitoring/templates.ts';
 import { minimalStack, sampleStack } from '../../fixtures/monitoring/stacks.ts';
 import { run, writeTree } from './tools.ts';
 
@@ -113,5 +114,37 @@ describe('amtool config routes test', () => {
     );
     expect(result.status, result.output).toBe(0);
     expect(result.output.split('\n')[0]).toBe(receiver);
+  });
+});
+
+describe('amtool template render', () => {
+  // amtool renders with its own example alerts; a template that does not execute fails here
+  // instead of at the first notification.
+  it.each([
+    ['e-mail subject', EMAIL_SUBJECT, /^\[[A-Z]+/],
+    ['e-mail HTML body', EMAIL_HTML, /<table[\s\S]*<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2} [A-Z]+<\/td>/],
+    ['Slack title', SLACK_TITLE, /^\[[A-Z]+\]/],
+    ['Slack text', SLACK_TEXT, /\*/],
+  ])('executes the %s', (_name, text, expected) => {
+    const dir = writeTree([['empty.tmpl', '{{ define "phoenix.empty" }}{{ end }}']]);
+    dirs.push(dir);
+    const result = run(
+      'amtool',
+      ['template', 'render', '--template.glob=empty.tmpl', `--template.text=${text}`],
+      dir,
+    );
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toMatch(expected);
+  });
+
+  it('fails on a template that does not execute (the check can fail)', () => {
+    const dir = writeTree([['empty.tmpl', '{{ define "phoenix.empty" }}{{ end }}']]);
+    dirs.push(dir);
+    const result = run(
+      'amtool',
+      ['template', 'render', '--template.glob=empty.tmpl', '--template.text={{ .Nope }}'],
+      dir,
+    );
+    expect(result.status).not.toBe(0);
   });
 });
