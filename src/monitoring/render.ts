@@ -49,6 +49,17 @@ function scopeOf(stack: MonitoringStack, markets: readonly string[] | undefined)
     : { namespace: stackNamespace(stack), markets };
 }
 
+/**
+ * Label selector (`key=value,...`) of every object built for a stack, including those in other
+ * namespaces that owner references cannot cover: the reconciler's finalizer deletes by it.
+ */
+export function stackObjectsSelector(stack: MonitoringStack): string {
+  const labels = { ...stackLabels(stackName(stack)), [STACK_NAMESPACE_LABEL]: stackNamespace(stack) };
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 /** The rule groups of a stack (recording rules, and alerts when alerting is enabled). */
 export function stackRuleGroups(stack: MonitoringStack, markets?: readonly string[]): RuleGroup[] {
   const ctx: AlertContext = { scope: scopeOf(stack, markets), thresholds: stack.spec.thresholds };

@@ -47,3 +47,18 @@ describe('selectionTargets', () => {
     expect(selectionTargets([])).toEqual({});
   });
 });
+
+describe('stackObjectsSelector', () => {
+  it('selects every object built for the stack, in any namespace', async () => {
+    const { stackObjectsSelector } = await import('../../../src/monitoring/index.ts');
+    const stack = grafanaOperatorStack();
+    const selector = stackObjectsSelector(stack);
+    expect(selector).toBe(
+      'app.kubernetes.io/managed-by=phoenix-operator,realestate.phoenix.io/monitoring-stack=gops,realestate.phoenix.io/monitoring-stack-namespace=phoenix',
+    );
+    const pairs = selector.split(',').map((p) => p.split('=') as [string, string]);
+    for (const obj of buildMonitoringObjects(stack)) {
+      for (const [k, v] of pairs) expect(obj.metadata.labels?.[k], `${obj.kind} ${k}`).toBe(v);
+    }
+  });
+});
