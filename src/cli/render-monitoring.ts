@@ -2,8 +2,8 @@
  * `phoenix render` for MonitoringStacks: the operator's objects (ServiceMonitor, PrometheusRule,
  * AlertmanagerConfig, dashboards) and, for setups without the Prometheus Operator, plain files
  * (prometheus.yml, rule file, alertmanager.yml, dashboard JSON) under `<dir>/<stack name>/`.
- * The markets a stack covers are the PhoenixMarkets of the same file it selects; when the file
- * holds none, the rules cover every market of the namespace.
+ * The markets a stack covers are the PhoenixMarkets of the same file it selects (paused ones
+ * excepted); when the file holds none, the rules cover every market of the namespace.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,28 +15,15 @@ import {
   type MonitoringStack,
 } from '../api/index.ts';
 import { buildMonitoringObjects, renderMonitoringFiles, type KubeObject } from '../monitoring/render.ts';
-import { labelSelectorMatches } from '../monitoring/selection.ts';
+import { monitoredMarkets, type MarketLike } from '../monitoring/markets.ts';
 
-interface Doc {
+interface Doc extends MarketLike {
   kind?: unknown;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
-}
-
-function namespaceOf(doc: Doc): string {
-  return doc.metadata?.namespace ?? 'default';
 }
 
 function selectedMarkets(stack: MonitoringStack, docs: readonly Doc[]): string[] | undefined {
   const markets = docs.filter((d) => d.kind === PHOENIX_MARKET_KIND);
-  if (markets.length === 0) return undefined;
-  const ns = stack.metadata.namespace ?? 'default';
-  return markets
-    .filter(
-      (m) =>
-        namespaceOf(m) === ns && labelSelectorMatches(stack.spec.marketSelector, m.metadata?.labels ?? {}),
-    )
-    .map((m) => m.metadata?.name ?? '')
-    .filter((name) => name !== '');
+  return markets.length === 0 ? undefined : monitoredMarkets(stack, markets);
 }
 
 export interface RenderedStacks {

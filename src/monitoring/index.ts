@@ -23,3 +23,4 @@ export {
   type SelectionTarget,
 } from './selection.ts';
 export { lintDashboard, lintDashboards } from './lint.ts';
+export { monitoredMarkets, type MarketLike } from './markets.ts';
