@@ -168,7 +168,8 @@ function dashboardObject(stack: MonitoringStack, name: Dashboard, json: Record<s
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { ...m, annotations: { grafana_folder: g.folder } },
-    data: { [`phoenix-${name}.json`]: text },
+    // The Grafana sidecar writes every key into one folder: keys must not collide across stacks.
+    data: { [`phoenix-${stackNamespace(stack)}-${stackName(stack)}-${name}.json`]: text },
   };
 }
 
