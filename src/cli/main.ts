@@ -1,18 +1,40 @@
 #!/usr/bin/env node
 import { errorMessage } from '../shared/errors.ts';
-import { clusterCommand } from './cluster.ts';
-import { collectorCommand } from './collector.ts';
 import { UsageError, type Command } from './command.ts';
-import { operatorCommand } from './operator.ts';
-import { renderCommand } from './render.ts';
-import { validateCommand } from './validate.ts';
 
-const commands: Command[] = [
-  operatorCommand,
-  collectorCommand,
-  renderCommand,
-  validateCommand,
-  clusterCommand,
+interface CommandEntry {
+  name: string;
+  summary: string;
+  /** Loaded on use: the operator process never loads the collector's or the tests' libraries. */
+  load: () => Promise<Command>;
+}
+
+const commands: CommandEntry[] = [
+  {
+    name: 'operator',
+    summary: 'run the operator (settings from the environment)',
+    load: async () => (await import('./operator.ts')).operatorCommand,
+  },
+  {
+    name: 'collector',
+    summary: "run a market's collector (config file and environment)",
+    load: async () => (await import('./collector.ts')).collectorCommand,
+  },
+  {
+    name: 'render',
+    summary: 'print the objects the operator would apply for the resources in a file',
+    load: async () => (await import('./render.ts')).renderCommand,
+  },
+  {
+    name: 'validate',
+    summary: 'validate PhoenixMarket and MonitoringStack files as the API server would',
+    load: async () => (await import('./validate.ts')).validateCommand,
+  },
+  {
+    name: 'cluster',
+    summary: 'start, stop or inspect the local control plane',
+    load: async () => (await import('./cluster.ts')).clusterCommand,
+  },
 ];
 
 function help(): string {
@@ -22,15 +44,13 @@ function help(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    console.error(
-      name === undefined || name === 'help' || name === '--help'
-        ? help()
-        : `unknown command '${name}'\n\n${help()}`,
-    );
-    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
+    const asked = name === undefined || name === 'help' || name === '--help';
+    console.error(asked ? help() : `unknown command '${name}'\n\n${help()}`);
+    return asked ? 0 : 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest);
   } catch (err) {
