@@ -116,7 +116,7 @@ function apiServerArgs(paths: Paths, etcdUrl: string, port: number, extra: strin
     `--secure-port=${port}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    '--service-cluster-ip-range=10.96.0.0/16',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${paths.saPub}`,
     `--service-account-signing-key-file=${paths.saKey}`,
