@@ -21,6 +21,7 @@ export interface SelectionTarget {
 
 /** The fields of a Prometheus CR this module reads. */
 export interface PrometheusObject {
+  [field: string]: unknown;
   metadata: { name?: string; namespace?: string };
   spec?: {
     serviceMonitorSelector?: LabelSelector | null;

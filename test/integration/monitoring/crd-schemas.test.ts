@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../../src/local/control-plane.ts';
 import { grafanaOperatorCrds, prometheusOperatorCrds } from '../../../src/local/third-party-crds.ts';
 import { buildMonitoringObjects, type KubeObject } from '../../../src/monitoring/render.ts';
+import { selectionTargets } from '../../../src/monitoring/prerequisites.ts';
+import { prometheusSelectionStatus, type PrometheusObject } from '../../../src/monitoring/selection.ts';
 import { KubeClient } from '../../../src/operator/kube/client.ts';
 import { loadKubeConfig } from '../../../src/operator/kube/config.ts';
 import {
@@ -92,5 +94,73 @@ describe('generated objects against the real CRD schemas', () => {
     const spec = bad['spec'] as { groups: Record<string, unknown>[] };
     bad['spec'] = { groups: [{ ...spec.groups[0], evaluationInterval: '1m' }] };
     await expect(apply(bad)).rejects.toThrow(/evaluationInterval/);
+  });
+});
+
+describe('Prometheus selection on objects read back from the API server', () => {
+  // An empty selector must survive the round trip as `{}` (select all), distinct from an absent one.
+  async function prometheus(name: string, spec: Record<string, unknown>): Promise<PrometheusObject> {
+    const body = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'Prometheus',
+      metadata: { name, namespace: 'monitoring' },
+      spec,
+    };
+    await client.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } },
+      { fieldManager: 'test' },
+    );
+    await client.apply(body, { fieldManager: 'test' });
+    return client.get<PrometheusObject>({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'Prometheus',
+      namespace: 'monitoring',
+      name,
+    });
+  }
+
+  async function namespaceLabels(name: string): Promise<Record<string, string>> {
+    const ns = await client.get<{ metadata: { labels?: Record<string, string> } }>({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      name,
+    });
+    return ns.metadata.labels ?? {};
+  }
+
+  it('kube-prometheus-stack defaults select the sample stack', async () => {
+    const p = await prometheus('kps', {
+      serviceMonitorSelector: { matchLabels: { release: 'kube-prometheus-stack' } },
+      serviceMonitorNamespaceSelector: {},
+      ruleSelector: { matchLabels: { release: 'kube-prometheus-stack' } },
+      ruleNamespaceSelector: {},
+    });
+    expect(p.spec?.serviceMonitorNamespaceSelector).toEqual({});
+    const targets = selectionTargets(buildMonitoringObjects(sampleStack(), MARKETS));
+    expect(prometheusSelectionStatus(p, targets, await namespaceLabels('phoenix'))).toEqual({
+      prometheus: 'monitoring/kps',
+      serviceMonitorSelected: true,
+      ruleSelected: true,
+    });
+  });
+
+  it('an empty object selector with absent namespace selectors sees only its own namespace', async () => {
+    const p = await prometheus('own-namespace', { serviceMonitorSelector: {} });
+    const targets = selectionTargets(buildMonitoringObjects(sampleStack(), MARKETS));
+    const status = prometheusSelectionStatus(p, targets, await namespaceLabels('phoenix'));
+    expect(status).toMatchObject({ serviceMonitorSelected: false, ruleSelected: false });
+    expect(status.message).toContain('serviceMonitorNamespaceSelector is unset');
+    expect(status.message).toContain('spec.ruleSelector is unset');
+  });
+
+  it('a namespace selector on the automatic kubernetes.io/metadata.name label', async () => {
+    const p = await prometheus('by-name', {
+      serviceMonitorSelector: {},
+      serviceMonitorNamespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'phoenix' } },
+    });
+    const targets = selectionTargets(buildMonitoringObjects(sampleStack(), MARKETS));
+    expect(
+      prometheusSelectionStatus(p, targets, await namespaceLabels('phoenix')).serviceMonitorSelected,
+    ).toBe(true);
   });
 });
