@@ -43,13 +43,17 @@ function afterFirstRun(ctx: AlertContext, expr: string): string {
   return `(${expr})\nand on (namespace, market)\n${last} > 0`;
 }
 
+/**
+ * A target that is down, or a selected market without any target. When the market list is not
+ * known (every market of the namespace), only a namespace without any collector target is caught.
+ */
 function systemDown({ scope }: AlertContext): string {
   const down = `${selector('up', targetMatchers(scope))} == 0`;
-  const absent = [...new Set(scope.markets ?? [])]
-    .sort()
-    .map(
-      (m) => `absent(up{job=${quote(COLLECTOR_JOB)},namespace=${quote(scope.namespace)},market=${quote(m)}})`,
-    );
+  const base = `job=${quote(COLLECTOR_JOB)},namespace=${quote(scope.namespace)}`;
+  const absent =
+    scope.markets === undefined
+      ? [`absent(up{${base}})`]
+      : [...new Set(scope.markets)].sort().map((m) => `absent(up{${base},market=${quote(m)}})`);
   return [down, ...absent].join('\nor\n');
 }
 
