@@ -65,6 +65,8 @@ const collectionSchema = z.strictObject({
   /** How often a waiting replica looks for zip codes to take over. */
   pollSeconds: positiveSeconds(600).default(5),
   maxZipAttempts: z.number().int().min(1).max(20).default(3),
+  /** Zip codes one replica collects at the same time (fetching one while storing another). */
+  zipConcurrency: z.number().int().min(1).max(16).default(2),
 });
 
 const costsSchema = z.strictObject({

@@ -83,26 +83,50 @@ function settled(checkpoints: CheckpointDoc[], total: number): boolean {
   return checkpoints.filter((c) => c.state !== 'pending').length >= total;
 }
 
-/** One pass over the units: claims and collects what is free. Returns true when it did work. */
+/** Claims a unit and collects it; false when another replica holds it. */
+async function tryUnit(deps: PipelineDeps, run: RunDoc, unit: Unit, signal: AbortSignal): Promise<boolean> {
+  const market = deps.config.file.market.name;
+  const source = deps.sources[unit.sourceIndex];
+  if (source === undefined) return false;
+  const key = unitKey(market, run.runId, unit.zip, source.name);
+  const ttl = deps.config.file.collection.leaseSeconds * 1000;
+  if (!(await claimLease(deps.db, key, { owner: deps.config.instance, ttlMs: ttl }, signal))) return false;
+  const log = { zip: unit.zip, source: source.name, runId: run.runId };
+  deps.logger.info(log, 'collecting zip code');
+  const outcome = await collectZip(deps, { market, runId: run.runId, zip: unit.zip, source }, signal);
+  deps.logger.info({ ...log, outcome }, 'zip code finished');
+  return true;
+}
+
+/**
+ * One pass over the units not yet settled, `zipConcurrency` at a time. Returns true when it did
+ * work; the first terminal error stops the other workers and is rethrown.
+ */
 async function pass(deps: PipelineDeps, run: RunDoc, signal: AbortSignal): Promise<boolean> {
   const market = deps.config.file.market.name;
-  const done = new Set(
-    (await runCheckpoints(deps.db, market, run.runId, signal))
-      .filter((c) => c.state !== 'pending')
-      .map((c) => c._id),
-  );
+  const checkpoints = await runCheckpoints(deps.db, market, run.runId, signal);
+  const settledIds = new Set(checkpoints.filter((c) => c.state !== 'pending').map((c) => c._id));
+  const units = unitOrder(run.zipCodes, deps.sources.length, deps.config.instance).filter((u) => {
+    const key = unitKey(market, run.runId, u.zip, deps.sources[u.sourceIndex]?.name ?? '');
+    return !settledIds.has(`${key.market}:${key.runId}:${key.zip}`);
+  });
+  const local = new AbortController();
+  const scoped = AbortSignal.any([signal, local.signal]);
+  let next = 0;
   let worked = false;
-  for (const unit of unitOrder(run.zipCodes, deps.sources.length, deps.config.instance)) {
-    const source = deps.sources[unit.sourceIndex];
-    if (source === undefined) continue;
-    const key = unitKey(market, run.runId, unit.zip, source.name);
-    if (done.has(`${key.market}:${key.runId}:${key.zip}`)) continue;
-    const ttl = deps.config.file.collection.leaseSeconds * 1000;
-    if (!(await claimLease(deps.db, key, { owner: deps.config.instance, ttlMs: ttl }, signal))) continue;
-    worked = true;
-    deps.logger.info({ zip: unit.zip, source: source.name, runId: run.runId }, 'collecting zip code');
-    const outcome = await collectZip(deps, { market, runId: run.runId, zip: unit.zip, source }, signal);
-    deps.logger.info({ zip: unit.zip, source: source.name, runId: run.runId, outcome }, 'zip code finished');
+  const worker = async (): Promise<void> => {
+    while (next < units.length && !scoped.aborted) {
+      const unit = units[next++] as Unit;
+      if (await tryUnit(deps, run, unit, scoped)) worked = true;
+    }
+  };
+  const workers = Array.from({ length: deps.config.file.collection.zipConcurrency }, worker);
+  try {
+    await Promise.all(workers);
+  } catch (err) {
+    local.abort(err);
+    await Promise.allSettled(workers);
+    throw err;
   }
   return worked;
 }

@@ -1,9 +1,9 @@
 /**
  * Property documents, keyed `_id = "<market>:<apn>"` (FerretDB v1 only pushes `_id` equality down
  * to its SQLite backend, so every hot-path filter is by `_id`; a unique {market, apn} index guards
- * the pair). A write is skipped when the source's payload hash is unchanged; otherwise it is a
- * guarded update (filter on the previous hash) or an upsert with `$setOnInsert`, so that re-running
- * a page neither duplicates documents nor appends history twice. Valuation and price history grow
+ * the pair). The hashes of a page's documents are read first (by `_id`); a write is skipped when
+ * the source's payload hash is unchanged, otherwise it is an update or an upsert with
+ * `$setOnInsert`, so that re-running a page neither duplicates documents nor appends history twice. Valuation and price history grow
  * only when their own hash changes.
  */
 import type { Collection, Document } from 'mongodb';
@@ -59,7 +59,6 @@ function insertOp(w: PropertyWrite, now: Date): Document {
 }
 
 function updateOp(w: PropertyWrite, existing: Existing, now: Date): Document {
-  const previous = existing.hashes?.[w.source];
   const $set: Document = {
     ...w.set,
     [`sources.${w.source}`]: w.provenance,
@@ -73,7 +72,9 @@ function updateOp(w: PropertyWrite, existing: Existing, now: Date): Document {
     $set[`hashes.${kind}`] = change.hash;
     $push[HISTORY[kind]] = { ...change.latest, observedAt: now };
   }
-  const filter = { _id: w.id, [`hashes.${w.source}`]: previous ?? { $exists: false } };
+  // Filter by `_id` alone: FerretDB v1 scans the whole collection for any other condition. The
+  // hashes were read just before; only a lease takeover overlapping this very page could race.
+  const filter = { _id: w.id };
   const update = Object.keys($push).length > 0 ? { $set, $push } : { $set };
   return { updateOne: { filter, update } };
 }
