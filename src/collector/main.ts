@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage, PhoenixError } from '../shared/errors.ts';
 import { loadCollectorConfig, type CollectorConfig } from './config.ts';
 import { CostTracker, dateInZone } from './costs.ts';
 import {
@@ -31,6 +31,8 @@ import { createListingSource } from './sources/listings.ts';
 import type { PropertySource } from './sources/source.ts';
 import { Database } from './storage/mongo.ts';
 import { addRunToReport } from './storage/reports.ts';
+import { emailDailyReport, type DailyEmailOutcome } from './report-email.ts';
+import { Cron } from 'croner';
 
 export interface CollectorDeps {
   clock?: Clock;
@@ -47,6 +49,8 @@ export interface RunningCollector {
   db: Database;
   /** Resolves when the schedule loop has ended (after `stop`). */
   done: Promise<void>;
+  /** Emails the daily report of a date (YYYY-MM-DD in the market's zone) if not yet sent. */
+  sendDailyReport(date: string): Promise<DailyEmailOutcome>;
   /** Joins or starts the run of a given schedule occurrence now (tests, `phoenix collector run`). */
   runNow(scheduledAt: Date): Promise<RunResult>;
   stop(): Promise<void>;
@@ -175,6 +179,25 @@ function buildParts(config: CollectorConfig, deps: CollectorDeps): Parts {
   return { logger, metrics, db, sources, pipeline, costs, ping, system, health };
 }
 
+/** The daily report email on its own schedule, in the market's time zone. */
+function scheduleEmail(
+  config: CollectorConfig,
+  parts: Parts,
+  send: (date: string) => Promise<DailyEmailOutcome>,
+): Cron | undefined {
+  const email = config.file.reportEmail;
+  if (email?.enabled !== true) return undefined;
+  const zone = config.file.market.timeZone;
+  return new Cron(email.schedule, { timezone: zone, mode: '5-part', protect: true }, async () => {
+    try {
+      await send(dateInZone(new Date(), zone));
+    } catch (err) {
+      parts.metrics.error('report_email', err instanceof PhoenixError ? err.code : 'unexpected');
+      parts.logger.warn({ err }, 'daily report email not sent');
+    }
+  });
+}
+
 type Execute = (scheduledAt: Date, signal: AbortSignal) => Promise<RunResult>;
 
 /** Runs one at a time in a process: leases tell replicas apart, not two runs of one replica. */
@@ -232,6 +255,9 @@ export async function startCollector(
   logger.info({ port: server.port, zipCodes: market.zipCodes.length }, 'collector started');
   const costTimer = setInterval(() => void parts.costs.flush(), 60_000);
   costTimer.unref();
+  const sendDailyReport = (date: string): Promise<DailyEmailOutcome> =>
+    emailDailyReport({ db, config, logger }, date);
+  const emailCron = scheduleEmail(config, parts, sendDailyReport);
   const done = (async () => {
     await db.run('create_index', () => db.ensureIndexes(), controller.signal);
     if (!market.paused) await scheduler.loop(controller.signal);
@@ -244,6 +270,7 @@ export async function startCollector(
   const stop = async (): Promise<void> => {
     controller.abort(new Error('collector stopping'));
     clearInterval(costTimer);
+    emailCron?.stop();
     parts.system.histogram.disable();
     await done.catch(() => undefined);
     await parts.costs.flush();
@@ -259,6 +286,7 @@ export async function startCollector(
     db,
     done,
     runNow: (scheduledAt) => execute(scheduledAt, controller.signal),
+    sendDailyReport,
     stop,
   };
 }

@@ -98,3 +98,10 @@ export async function claimReportEmail(
   );
   return result.modifiedCount > 0;
 }
+
+/** Gives the claim back after a failed send, so that a later attempt may send. */
+export async function releaseReportEmail(db: Database, market: string, date: string): Promise<void> {
+  await db.run('report_email_release', () =>
+    col(db).updateOne({ _id: `${market}:${date}` }, { $unset: { emailSentAt: '' } }),
+  );
+}
