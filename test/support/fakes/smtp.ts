@@ -29,37 +29,49 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
       socket.write(`${line}\r\n`);
     };
     reply('220 fake-smtp ESMTP ready');
-    const onLine = (line: string): void => {
-      if (inData) {
-        if (line === '.') {
-          inData = false;
-          messages.push(current);
-          current = { from: '', to: [], data: '', auth: current.auth };
-          reply('250 2.0.0 queued');
-        } else current.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
-        return;
-      }
-      const verb = line.split(' ')[0]?.toUpperCase() ?? '';
-      if (verb === 'EHLO') socket.write('250-fake-smtp\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n');
-      else if (verb === 'AUTH') {
-        const [, username = '', password = ''] = Buffer.from(line.split(' ')[2] ?? '', 'base64')
-          .toString('utf8')
-          .split('\0');
+    const commands: Record<string, (line: string) => void> = {
+      EHLO: () => socket.write('250-fake-smtp\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n'),
+      AUTH: (line) => {
+        const decoded = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8');
+        const [, username = '', password = ''] = decoded.split('\0');
         current.auth = { username, password };
         reply('235 2.7.0 authenticated');
-      } else if (verb === 'MAIL') {
+      },
+      MAIL: (line) => {
         current.from = /<(.*)>/.exec(line)?.[1] ?? '';
         reply('250 OK');
-      } else if (verb === 'RCPT') {
+      },
+      RCPT: (line) => {
         current.to.push(/<(.*)>/.exec(line)?.[1] ?? '');
         reply('250 OK');
-      } else if (verb === 'DATA') {
+      },
+      DATA: () => {
         inData = true;
         reply('354 end with <CRLF>.<CRLF>');
-      } else if (verb === 'QUIT') {
+      },
+      QUIT: () => {
         reply('221 bye');
         socket.end();
-      } else reply('502 not implemented');
+      },
+    };
+    const onData = (line: string): void => {
+      if (line !== '.') {
+        current.data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
+        return;
+      }
+      inData = false;
+      messages.push(current);
+      current = { from: '', to: [], data: '', auth: current.auth };
+      reply('250 2.0.0 queued');
+    };
+    const onLine = (line: string): void => {
+      if (inData) {
+        onData(line);
+        return;
+      }
+      const handler = commands[line.split(' ')[0]?.toUpperCase() ?? ''];
+      if (handler) handler(line);
+      else reply('502 not implemented');
     };
     socket.on('data', (chunk: string) => {
       buffer += chunk;
