@@ -33,6 +33,8 @@ import { Database } from './storage/mongo.ts';
 import { addRunToReport } from './storage/reports.ts';
 import { emailDailyReport, type DailyEmailOutcome } from './report-email.ts';
 import { Cron } from 'croner';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createStatusReporter, finishedStatus, runningStatus } from './status-reporter.ts';
 
 export interface CollectorDeps {
   clock?: Clock;
@@ -41,6 +43,8 @@ export interface CollectorDeps {
   /** Called after each run this replica took part in (status reporting, tests). */
   onRunFinished?: (result: RunResult) => Promise<void> | void;
   host?: string;
+  /** Kubernetes credentials for status reporting (in-cluster or $KUBECONFIG when omitted). */
+  kubeConfig?: KubeConfig;
 }
 
 export interface RunningCollector {
@@ -203,8 +207,16 @@ type Execute = (scheduledAt: Date, signal: AbortSignal) => Promise<RunResult>;
 /** Runs one at a time in a process: leases tell replicas apart, not two runs of one replica. */
 function serialRunner(config: CollectorConfig, parts: Parts, deps: CollectorDeps): Execute {
   const market = config.file.market;
+  const status = createStatusReporter({
+    config,
+    logger: parts.logger,
+    metrics: parts.metrics,
+    kubeConfig: deps.kubeConfig,
+  });
   const runOnce: Execute = async (scheduledAt, signal) => {
+    await status?.report(runningStatus(new Date(), market.zipCodes.length * parts.sources.length));
     const result = await executeRun(parts.pipeline, scheduledAt, signal);
+    if (result.closedHere) await status?.report(finishedStatus(result));
     recordRunMetrics(parts.metrics, result);
     if (result.closedHere) {
       const date = dateInZone(result.completedAt, market.timeZone);

@@ -217,6 +217,10 @@ export class CollectorMetrics implements ApiObserver, LlmObserver, DbObserver {
     this.databaseReachable = up;
   }
 
+  connection(delta: 1 | -1): void {
+    this.m.activeConnections.inc({ target: 'mongodb' }, delta);
+  }
+
   error(component: string, code: string): void {
     this.m.errors.inc({ component, code });
   }

@@ -28,6 +28,8 @@ export const COLLECTIONS = {
 export interface DbObserver {
   operation(operation: string, outcome: 'success' | 'error', seconds: number): void;
   reachable(up: boolean): void;
+  /** Connections to the server opened (+1) or closed (-1). */
+  connection(delta: 1 | -1): void;
 }
 
 /** Errors that mean "the server is not reachable right now": the operation is retried. */
@@ -70,6 +72,12 @@ export class Database {
       appName: 'phoenix-collector',
     });
     this.db = this.client.db(options.database);
+    this.client.on('connectionCreated', () => {
+      options.observer.connection(1);
+    });
+    this.client.on('connectionClosed', () => {
+      options.observer.connection(-1);
+    });
   }
 
   collection<T extends Document>(name: string): Collection<T> {

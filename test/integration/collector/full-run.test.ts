@@ -104,6 +104,7 @@ describe('collector: a full run against FerretDB and the fake Assessor and Ollam
 
     const text = await collector.metrics.registry.metrics();
     expect(metricSum(text, 'phoenix_records_rejected_total')).toBe(2);
+    expect(metricSum(text, 'phoenix_active_connections', { target: 'mongodb' })).toBeGreaterThan(0);
     expect(metricSum(text, 'phoenix_properties_stored_total', { result: 'inserted' })).toBe(90);
     expect(metricSum(text, 'phoenix_llm_requests_total', { outcome: 'fallback' })).toBe(1);
     expect(metricSum(text, 'phoenix_llm_requests_total', { outcome: 'repaired' })).toBe(1);
