@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_VERSION, PHOENIX_MARKET_KIND, PHOENIX_MARKET_PLURAL, parsePhoenixMarket } from '../src/api/index.ts';
+import { API_VERSION, PHOENIX_MARKET_KIND, parsePhoenixMarket } from '../src/api/index.ts';
 import { KIND_DEFINITIONS, buildCrd } from '../src/api/crd.ts';
 import { startControlPlane } from '../src/local/control-plane.ts';
 import { freePort, stopPid, waitUntil } from '../src/local/process.ts';
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     markets: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
     resync: { type: 'string', default: '30' },
+    // As the container image runs the operator (see Dockerfile): a small young generation.
+    'node-options': { type: 'string', default: '--max-semi-space-size=2' },
   },
 });
 const N = Number(values.markets);
@@ -66,7 +68,10 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
 }
 
 async function setup(client: KubeClient, namespace: string): Promise<void> {
-  await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { fieldManager: 'bench' });
+  await client.apply(
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { fieldManager: 'bench' },
+  );
 }
 
 /** The floor: create each market, apply its children and its status, with the same client. */
@@ -77,13 +82,26 @@ async function floor(client: KubeClient): Promise<number> {
     Array.from({ length: N }, (_, i) => i),
     C,
     async (i) => {
-      const created = (await client.create(market('floor', i))) as { metadata: { uid: string; generation: number } };
-      const parsed = parsePhoenixMarket({ ...market('floor', i), metadata: { ...market('floor', i)['metadata'] as object, uid: created.metadata.uid, generation: created.metadata.generation } });
+      const created = await client.create<{ metadata: { uid: string; generation: number } }>(
+        market('floor', i),
+      );
+      const parsed = parsePhoenixMarket({
+        ...market('floor', i),
+        metadata: {
+          ...(market('floor', i)['metadata'] as object),
+          uid: created.metadata.uid,
+          generation: created.metadata.generation,
+        },
+      });
       if (!parsed.ok) throw new Error('sample market is invalid');
       for (const obj of buildMarketObjects(parsed.value, { collectorImage: 'bench/collector:1' })) {
         await client.apply(withAppliedHash(obj), { fieldManager: FIELD_MANAGER, force: true });
       }
-      const status = computeMarketStatus({ market: created as never, now: new Date().toISOString(), desiredReplicas: 1 });
+      const status = computeMarketStatus({
+        market: created,
+        now: new Date().toISOString(),
+        desiredReplicas: 1,
+      });
       await client.apply(
         { ...MARKET_GVK, metadata: { name: parsed.value.metadata.name ?? '', namespace: 'floor' }, status },
         { fieldManager: FIELD_MANAGER, force: true, subresource: 'status' },
@@ -104,7 +122,8 @@ async function scrape(port: number): Promise<Map<string, Sample[]>> {
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (\S+)$/.exec(line);
     if (!m) continue;
-    const labels = Object.fromEntries([...(m[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const labels: Record<string, string> = {};
+    for (const x of (m[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)) labels[x[1] ?? ''] = x[2] ?? '';
     const list = out.get(m[1] ?? '') ?? [];
     list.push({ labels, value: Number(m[4]) });
     out.set(m[1] ?? '', list);
@@ -112,8 +131,11 @@ async function scrape(port: number): Promise<Map<string, Sample[]>> {
   return out;
 }
 
-const sum = (m: Map<string, Sample[]>, name: string, pred: (l: Record<string, string>) => boolean = () => true) =>
-  (m.get(name) ?? []).filter((s) => pred(s.labels)).reduce((a, s) => a + s.value, 0);
+const sum = (
+  m: Map<string, Sample[]>,
+  name: string,
+  pred: (l: Record<string, string>) => boolean = () => true,
+) => (m.get(name) ?? []).filter((s) => pred(s.labels)).reduce((a, s) => a + s.value, 0);
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -134,89 +156,157 @@ function quantile(m: Map<string, Sample[]>, name: string, q: number): number {
   return NaN;
 }
 
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Every market's status has been written for its generation (the reconciler writes it last). */
 async function converged(client: KubeClient): Promise<boolean> {
   let observed = 0;
   let cont: string | undefined;
   do {
-    const page = await client.list<{ metadata: { generation?: number }; status?: { observedGeneration?: number } }>(MARKET_GVK, { namespace: 'bench', limit: 500, ...(cont === undefined ? {} : { continue: cont }) });
+    const page = await client.list<{
+      metadata: { generation?: number };
+      status?: { observedGeneration?: number };
+    }>(MARKET_GVK, { namespace: 'bench', limit: 500, ...(cont === undefined ? {} : { continue: cont }) });
     observed += page.items.filter((m) => m.status?.observedGeneration === m.metadata.generation).length;
     cont = page.continue;
   } while (cont !== undefined);
-  if (observed < N) return false;
-  const deployments = await client.list({ apiVersion: 'apps/v1', kind: 'Deployment' }, { namespace: 'bench', limit: 1 });
-  void deployments;
-  return true;
+  return observed >= N;
+}
+
+interface OperatorProcess {
+  pid: number;
+  port: number;
+}
+
+/** The compiled build, as in the container image (npm run bench:operator builds it first). */
+async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
+  const port = await freePort();
+  const op = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'operator'], {
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      WATCH_NAMESPACE: 'bench',
+      LEADER_ELECT: 'false',
+      METRICS_PORT: String(port),
+      HEALTH_PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      MAX_CONCURRENT_RECONCILES: String(C),
+      RESYNC_PERIOD_SECONDS: String(RESYNC),
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: values['node-options'],
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000);
+  return { pid: op.pid ?? 0, port };
+}
+
+interface OperatorRun {
+  convergeMs: number;
+  before: Map<string, Sample[]>;
+  after: Map<string, Sample[]>;
+}
+
+async function operatorRun(client: KubeClient, op: OperatorProcess): Promise<OperatorRun> {
+  log(`operator ready; creating ${N} markets at once`);
+  const t0 = performance.now();
+  await pool(
+    Array.from({ length: N }, (_, i) => i),
+    32,
+    async (i) => {
+      await client.create(market('bench', i));
+    },
+  );
+  await waitUntil(() => converged(client), 30 * 60_000);
+  const convergeMs = performance.now() - t0;
+  log(`converged in ${(convergeMs / 1000).toFixed(1)} s`);
+  await new Promise((r) => setTimeout(r, 3000));
+  const before = await scrape(op.port);
+  log(`waiting ${Math.ceil(RESYNC * 1.2)} s for a full resync`);
+  await new Promise((r) => setTimeout(r, Math.ceil(RESYNC * 1.2) * 1000));
+  return { convergeMs, before, after: await scrape(op.port) };
+}
+
+interface Figures extends OperatorRun {
+  floorMs: number;
+  opPid: number;
+  apiCpuFloor: number;
+  apiCpuOperator: number;
+}
+
+function report(f: Figures): void {
+  const { before, after } = f;
+  const writes = (m: Map<string, Sample[]>) =>
+    sum(m, 'rest_client_requests_total', (l) => WRITE_METHODS.has(l['method'] ?? ''));
+  const reconciles = (m: Map<string, Sample[]>) =>
+    sum(m, 'controller_runtime_reconcile_total', (l) => l['controller'] === 'phoenixmarket');
+  const mib = (m: Map<string, Sample[]>, name: string) => (sum(m, name) / 2 ** 20).toFixed(0);
+  const ms = (q: number) =>
+    `${(quantile(after, 'controller_runtime_reconcile_time_seconds', q) * 1000).toFixed(1)} ms`;
+  const rows: [string, string][] = [
+    ['markets', String(N)],
+    ['concurrency (workers / floor parallelism)', String(C)],
+    ['floor: apply the same objects directly', `${(f.floorMs / 1000).toFixed(1)} s`],
+    ['operator: create all + converge', `${(f.convergeMs / 1000).toFixed(1)} s`],
+    ['ratio operator / floor', (f.convergeMs / f.floorMs).toFixed(2)],
+    [
+      'API requests per market (operator, incl. list/watch)',
+      (sum(before, 'rest_client_requests_total') / N).toFixed(1),
+    ],
+    ['writes per market (operator)', (writes(before) / N).toFixed(1)],
+    ['reconciles during the resync window', String(reconciles(after) - reconciles(before))],
+    ['writes during the no-change resync', String(writes(after) - writes(before))],
+    ['operator peak RSS', `${peakRssMiB(f.opPid).toFixed(0)} MiB`],
+    [
+      'operator RSS / V8 heap used at the end',
+      `${mib(after, 'process_resident_memory_bytes')} / ${mib(after, 'nodejs_heap_size_used_bytes')} MiB`,
+    ],
+    [
+      'kube-apiserver CPU seconds: floor / operator phase',
+      `${f.apiCpuFloor.toFixed(1)} / ${f.apiCpuOperator.toFixed(1)}`,
+    ],
+    ['operator CPU seconds', cpuSeconds(f.opPid).toFixed(1)],
+    ['reconcile latency p50', ms(0.5)],
+    ['reconcile latency p99', ms(0.99)],
+  ];
+  console.log('\n| measure | value |\n| --- | --- |');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'phoenix-bench-'));
-  const plane = await startControlPlane({ dir, apiServerArgs: ['--max-requests-inflight=800', '--max-mutating-requests-inflight=400'] });
+  const plane = await startControlPlane({
+    dir,
+    apiServerArgs: ['--max-requests-inflight=800', '--max-mutating-requests-inflight=400'],
+  });
   const client = new KubeClient({ kubeConfig: loadKubeConfig({ path: plane.kubeconfigPath }) });
+  const apiCpu = () => cpuSeconds(plane.pids['kube-apiserver'] ?? 0);
   try {
     for (const crd of KIND_DEFINITIONS.map(buildCrd)) await client.apply(crd, { fieldManager: 'bench' });
-    await waitUntil(async () => (await client.list(MARKET_GVK, { namespace: 'default', limit: 1 })).items.length >= 0, 30_000);
+    await waitUntil(
+      async () => (await client.list(MARKET_GVK, { namespace: 'default', limit: 1 })).items.length >= 0,
+      30_000,
+    );
     log(`floor: ${N} markets, concurrency ${C}`);
+    const cpu0 = apiCpu();
     const floorMs = await floor(client);
+    const cpu1 = apiCpu();
     log(`floor done in ${(floorMs / 1000).toFixed(1)} s`);
-
     await setup(client, 'bench');
-    const metricsPort = await freePort();
-    // The compiled build, as in the container image (npm run bench:operator builds it first).
-    const op = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'main.js'), 'operator'], {
-      env: {
-        ...process.env,
-        KUBECONFIG: plane.kubeconfigPath,
-        WATCH_NAMESPACE: 'bench',
-        LEADER_ELECT: 'false',
-        METRICS_PORT: String(metricsPort),
-        HEALTH_PORT: String(metricsPort),
-        METRICS_HOST: '127.0.0.1',
-        MAX_CONCURRENT_RECONCILES: String(C),
-        RESYNC_PERIOD_SECONDS: String(RESYNC),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok, 60_000);
-    log(`operator ready; creating ${N} markets at once`);
-    const t0 = performance.now();
-    await pool(Array.from({ length: N }, (_, i) => i), 32, async (i) => {
-      await client.create(market('bench', i));
-    });
-    const createdMs = performance.now() - t0;
-    await waitUntil(() => converged(client), 30 * 60_000);
-    const convergeMs = performance.now() - t0;
-    log(`converged in ${(convergeMs / 1000).toFixed(1)} s (creation took ${(createdMs / 1000).toFixed(1)} s)`);
-    await new Promise((r) => setTimeout(r, 3000));
-    const before = await scrape(metricsPort);
-    log(`waiting ${Math.ceil(RESYNC * 1.2)} s for a full resync`);
-    await new Promise((r) => setTimeout(r, Math.ceil(RESYNC * 1.2) * 1000));
-    const after = await scrape(metricsPort);
-    const requests = sum(before, 'rest_client_requests_total');
-    const writes = (m: Map<string, Sample[]>) => sum(m, 'rest_client_requests_total', (l) => WRITE_METHODS.has(l['method'] ?? ''));
-    const reconciles = (m: Map<string, Sample[]>) => sum(m, 'controller_runtime_reconcile_total', (l) => l['controller'] === 'phoenixmarket');
-    const rows: [string, string][] = [
-      ['markets', String(N)],
-      ['concurrency (workers / floor parallelism)', String(C)],
-      ['floor: apply the same objects directly', `${(floorMs / 1000).toFixed(1)} s`],
-      ['operator: create all + converge', `${(convergeMs / 1000).toFixed(1)} s`],
-      ['ratio operator / floor', (convergeMs / floorMs).toFixed(2)],
-      ['API requests per market (operator, incl. list/watch)', (requests / N).toFixed(1)],
-      ['writes per market (operator)', (writes(before) / N).toFixed(1)],
-      ['reconciles during the resync window', String(reconciles(after) - reconciles(before))],
-      ['writes during the no-change resync', String(writes(after) - writes(before))],
-      ['operator peak RSS', `${peakRssMiB(op.pid ?? 0).toFixed(0)} MiB`],
-      ['reconcile latency p50', `${(quantile(after, 'controller_runtime_reconcile_time_seconds', 0.5) * 1000).toFixed(1)} ms`],
-      ['reconcile latency p99', `${(quantile(after, 'controller_runtime_reconcile_time_seconds', 0.99) * 1000).toFixed(1)} ms`],
-    ];
-    console.log('\n| measure | value |\n| --- | --- |');
-    for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
-    await stopPid(op.pid ?? 0);
+    const op = await startOperator(plane.kubeconfigPath);
+    const cpu2 = apiCpu();
+    const run = await operatorRun(client, op);
+    report({ ...run, floorMs, opPid: op.pid, apiCpuFloor: cpu1 - cpu0, apiCpuOperator: apiCpu() - cpu2 });
+    await stopPid(op.pid);
   } finally {
     await client.close();
     await plane.stop();

@@ -28,24 +28,40 @@ export const CRON_PATTERN = `^(${MACRO}|${[MINUTE, HOUR, DAY_OF_MONTH, MONTH, DA
 /** IANA time zone name shape (e.g. America/Phoenix, UTC, Etc/GMT+7). */
 export const TIME_ZONE_PATTERN = '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$';
 
+/**
+ * Remembers the answers of an expensive check (an Intl formatter or a cron parse per market
+ * per reconcile adds up at a thousand markets). Few distinct values occur; the map is cleared
+ * if that ever stops being true.
+ */
+function memoise<T>(check: (value: string) => T): (value: string) => T {
+  const answers = new Map<string, T>();
+  return (value) => {
+    if (answers.has(value)) return answers.get(value) as T;
+    if (answers.size >= 1000) answers.clear();
+    const answer = check(value);
+    answers.set(value, answer);
+    return answer;
+  };
+}
+
 /** Why `expression` is not a cron expression croner accepts, or undefined when it is. */
-export function cronError(expression: string): string | undefined {
+export const cronError = memoise((expression: string): string | undefined => {
   try {
     new Cron(expression, { paused: true, mode: '5-part' }).stop();
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
+});
 
-export function isTimeZone(name: string): boolean {
+export const isTimeZone = memoise((name: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;
   } catch {
     return false;
   }
-}
+});
 
 export function cronSchedule(description: string) {
   return z

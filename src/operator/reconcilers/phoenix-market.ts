@@ -133,15 +133,15 @@ function recordTransitions(
 interface ValidMarket {
   raw: MarketObject;
   market: PhoenixMarket;
+  desired: DesiredObject[];
   base: Omit<MarketObservation, 'now'>;
 }
 
 async function reconcileValid(
   deps: PhoenixMarketReconcilerDeps,
-  { raw, market, base }: ValidMarket,
+  { raw, market, desired, base }: ValidMarket,
   ctx: ReconcileContext,
 ): Promise<Omit<MarketObservation, 'now'>> {
-  const desired = buildMarketObjects(market, deps.build).map((o) => withAppliedHash(o));
   const selector = selectorString(selectorLabels(market));
   const replicas = desiredReplicas(market);
   try {
@@ -165,6 +165,38 @@ async function reconcileValid(
   }
 }
 
+interface Prepared {
+  version: string;
+  parsed: ReturnType<typeof parsePhoenixMarket>;
+  desired: DesiredObject[] | undefined;
+}
+
+/**
+ * Parsing and building depend only on the market's identity and spec, so they are done once
+ * per generation: child events and resyncs re-reconcile a market many times between edits.
+ */
+function preparer(
+  build: MarketBuildOptions,
+): (key: string, raw: MarketObject | undefined) => Prepared | undefined {
+  const memo = new Map<string, Prepared>();
+  return (key, raw) => {
+    if (raw === undefined) {
+      memo.delete(key);
+      return undefined;
+    }
+    const version = `${raw.metadata?.uid ?? ''}/${String(raw.metadata?.generation ?? 0)}`;
+    const cachedEntry = memo.get(key);
+    if (cachedEntry?.version === version) return cachedEntry;
+    const parsed = parsePhoenixMarket(raw);
+    const desired = parsed.ok
+      ? buildMarketObjects(parsed.value, build).map((o) => withAppliedHash(o))
+      : undefined;
+    const entry = { version, parsed, desired };
+    memo.set(key, entry);
+    return entry;
+  };
+}
+
 /**
  * The PhoenixMarket reconciler: get from the cache, parse (an invalid spec becomes a condition,
  * not a retry), skip paused markets, build the desired children, server-side apply only what
@@ -173,17 +205,20 @@ async function reconcileValid(
  */
 export function phoenixMarketReconciler(deps: PhoenixMarketReconcilerDeps): ReconcileFn {
   const now = deps.now ?? (() => new Date());
+  const prepare = preparer(deps.build);
   return async (req: Request, ctx: ReconcileContext) => {
     const raw = deps.markets.get(req.key) as MarketObject | undefined;
-    if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) return;
-    const parsed = parsePhoenixMarket(raw);
+    const prepared = prepare(req.key, raw);
+    if (raw === undefined || prepared === undefined || raw.metadata?.deletionTimestamp !== undefined) return;
+    const { parsed, desired } = prepared;
     let observation: Omit<MarketObservation, 'now'> = { market: raw };
     if (!parsed.ok) {
       observation = { ...observation, parseErrors: parsed.errors };
     } else if (parsed.value.spec.paused) {
       observation = { ...observation, paused: true };
     } else {
-      observation = await reconcileValid(deps, { raw, market: parsed.value, base: observation }, ctx);
+      const valid = { raw, market: parsed.value, desired: desired ?? [], base: observation };
+      observation = await reconcileValid(deps, valid, ctx);
     }
     const status = computeMarketStatus({
       ...observation,
