@@ -67,7 +67,8 @@ go_env() {
 
 STAGES=()
 cleanup_stages() { for d in "${STAGES[@]}"; do [ -d "$d" ] && rm -rf "$d"; done; }
-trap cleanup_stages EXIT
+# On failure the staging dir stays, with its build log, for the error message to point at.
+trap 'status=$?; [ "$status" -ne 0 ] || cleanup_stages; exit "$status"' EXIT
 
 # A staging dir beside the cache entry; removed on exit unless finish() moved it into place.
 stage_dir() {
@@ -177,9 +178,32 @@ provision_etcd() {
 
 provision_kwok() { go_build_tool kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok kwok; }
 
+# FerretDB reads its version from build/version/version.txt, embedded at build time and absent
+# from the module zip (it panics at start without it), so it is built from a writable copy of
+# its module source with that file written.
 provision_ferretdb() {
-  go_build_tool ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" github.com/FerretDB/FerretDB/cmd/ferretdb ferretdb \
-    "-s -w -X github.com/FerretDB/FerretDB/build/version.version=$FERRETDB_VERSION"
+  local dir stage src
+  dir=$(tool_dir ferretdb)
+  [ -x "$dir/bin/ferretdb" ] && return 0
+  go_env
+  log "ferretdb: downloading github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
+  src=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$src" ] || die "could not download github.com/FerretDB/FerretDB@$FERRETDB_VERSION" "check GOPROXY ($(go env GOPROXY))"
+  stage_dir ferretdb
+  stage=$STAGE
+  cp -r "$src" "$stage/src"
+  chmod -R u+w "$stage/src"
+  echo "$FERRETDB_VERSION" >"$stage/src/build/version/version.txt"
+  echo "unknown" >"$stage/src/build/version/commit.txt"
+  echo "unknown" >"$stage/src/build/version/branch.txt"
+  echo "phoenix-provision" >"$stage/src/build/version/package.txt"
+  mkdir -p "$stage/bin"
+  (cd "$stage/src" && with_heartbeat "ferretdb: go build" "$stage/build.log" \
+    go build -trimpath -ldflags "-s -w" -o "$stage/bin/ferretdb" ./cmd/ferretdb) ||
+    die "building FerretDB $FERRETDB_VERSION failed" "see $stage/build.log"
+  rm -rf "$stage/src"
+  "$stage/bin/ferretdb" --version >&2
+  finish "$stage" "$dir"
 }
 
 provision_helm() {
