@@ -293,7 +293,9 @@ export const phoenixMarketSpecSchema = z
     paused: z
       .boolean()
       .default(false)
-      .describe('Stop collecting: the collector is scaled to zero and no schedule runs.'),
+      .describe(
+        'Pause reconciliation: the operator leaves the collector and its objects exactly as they are (no applies, no repairs) and reports phase Paused until this is false again.',
+      ),
   })
   .describe('Desired state of the market.');
 
