@@ -135,7 +135,26 @@ function startHeartbeat(deps: PipelineDeps, key: LeaseKey, lost: AbortController
   };
 }
 
-export type ZipOutcome = 'completed' | 'failed' | 'retry';
+export type ZipOutcome = 'completed' | 'failed' | 'retry' | 'blocked';
+
+/**
+ * A listing source answered with a bot challenge: it is not evaded. The unit fails with the code,
+ * so that the run skips the source's other zip codes, and the stop is logged and counted.
+ */
+async function stopForBotProtection(
+  deps: PipelineDeps,
+  key: LeaseKey,
+  err: SourceError,
+): Promise<ZipOutcome> {
+  deps.metrics.error('source_listing', err.code);
+  deps.logger.error(
+    { err, source: err.source, zip: key.zip },
+    'bot protection met; source stopped for this run',
+  );
+  await failCheckpoint(deps.db, key, { message: err.message, code: err.code });
+  await completeLease(deps.db, key, deps.config.instance);
+  return 'blocked';
+}
 
 /** Collects one unit under an already claimed lease. Throws terminal source errors and aborts. */
 export async function collectZip(
@@ -170,6 +189,9 @@ export async function collectZip(
     return 'completed';
   } catch (err) {
     if (lost.signal.aborted && !signal.aborted) return 'retry'; // another replica has it now
+    if (err instanceof SourceError && err.code === 'PHOENIX_SOURCE_BOT_PROTECTION' && !signal.aborted) {
+      return await stopForBotProtection(deps, key, err);
+    }
     await releaseLease(deps.db, key, owner).catch(() => undefined);
     if (signal.aborted || (err instanceof SourceError && err.kind === 'terminal')) throw err;
     deps.metrics.error('pipeline', err instanceof PhoenixError ? err.code : 'unexpected');

@@ -6,7 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { SourceError } from '../sources/source.ts';
-import { runCheckpoints, type CheckpointDoc } from '../storage/checkpoints.ts';
+import {
+  failCheckpoint,
+  openCheckpoint,
+  runCheckpoints,
+  type CheckpointDoc,
+} from '../storage/checkpoints.ts';
 import { claimLease } from '../storage/leases.ts';
 import {
   finishRun,
@@ -83,11 +88,40 @@ function settled(checkpoints: CheckpointDoc[], total: number): boolean {
   return checkpoints.filter((c) => c.state !== 'pending').length >= total;
 }
 
+/** Marks the pending units of blocked sources failed, without a request. */
+async function failBlocked(
+  deps: PipelineDeps,
+  run: RunDoc,
+  blocked: Set<string>,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const source of blocked) {
+    for (const zip of run.zipCodes) {
+      const key = unitKey(run.market, run.runId, zip, source);
+      await openCheckpoint(deps.db, key, signal);
+      await failCheckpoint(
+        deps.db,
+        key,
+        {
+          message: `${source} stopped by bot protection earlier in this run`,
+          code: 'PHOENIX_SOURCE_BOT_PROTECTION',
+        },
+        signal,
+      );
+    }
+  }
+}
+
 /** Claims a unit and collects it; false when another replica holds it. */
-async function tryUnit(deps: PipelineDeps, run: RunDoc, unit: Unit, signal: AbortSignal): Promise<boolean> {
+async function tryUnit(
+  deps: PipelineDeps,
+  run: RunDoc,
+  unit: Unit & { blocked: Set<string> },
+  signal: AbortSignal,
+): Promise<boolean> {
   const market = deps.config.file.market.name;
   const source = deps.sources[unit.sourceIndex];
-  if (source === undefined) return false;
+  if (source === undefined || unit.blocked.has(source.name)) return false;
   const key = unitKey(market, run.runId, unit.zip, source.name);
   const ttl = deps.config.file.collection.leaseSeconds * 1000;
   if (!(await claimLease(deps.db, key, { owner: deps.config.instance, ttlMs: ttl }, signal))) return false;
@@ -95,6 +129,7 @@ async function tryUnit(deps: PipelineDeps, run: RunDoc, unit: Unit, signal: Abor
   deps.logger.info(log, 'collecting zip code');
   const outcome = await collectZip(deps, { market, runId: run.runId, zip: unit.zip, source }, signal);
   deps.logger.info({ ...log, outcome }, 'zip code finished');
+  if (outcome === 'blocked') unit.blocked.add(source.name);
   return true;
 }
 
@@ -106,7 +141,15 @@ async function pass(deps: PipelineDeps, run: RunDoc, signal: AbortSignal): Promi
   const market = deps.config.file.market.name;
   const checkpoints = await runCheckpoints(deps.db, market, run.runId, signal);
   const settledIds = new Set(checkpoints.filter((c) => c.state !== 'pending').map((c) => c._id));
+  // Sources stopped by bot protection are not asked again in this run.
+  const blocked = new Set(
+    checkpoints
+      .filter((c) => c.errorCode === 'PHOENIX_SOURCE_BOT_PROTECTION')
+      .map((c) => c.zip.split('~')[1] ?? 'assessor'),
+  );
+  await failBlocked(deps, run, blocked, signal);
   const units = unitOrder(run.zipCodes, deps.sources.length, deps.config.instance).filter((u) => {
+    if (blocked.has(deps.sources[u.sourceIndex]?.name ?? '')) return false;
     const key = unitKey(market, run.runId, u.zip, deps.sources[u.sourceIndex]?.name ?? '');
     return !settledIds.has(`${key.market}:${key.runId}:${key.zip}`);
   });
@@ -117,7 +160,7 @@ async function pass(deps: PipelineDeps, run: RunDoc, signal: AbortSignal): Promi
   const worker = async (): Promise<void> => {
     while (next < units.length && !scoped.aborted) {
       const unit = units[next++] as Unit;
-      if (await tryUnit(deps, run, unit, scoped)) worked = true;
+      if (await tryUnit(deps, run, { ...unit, blocked }, scoped)) worked = true;
     }
   };
   const workers = Array.from({ length: deps.config.file.collection.zipConcurrency }, worker);

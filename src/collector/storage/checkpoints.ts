@@ -39,6 +39,7 @@ export interface CheckpointDoc {
   attempts: number;
   counts: ZipCounts;
   error?: string;
+  errorCode?: string;
   updatedAt: Date;
 }
 
@@ -111,15 +112,16 @@ export async function advanceCheckpoint(
 export async function failCheckpoint(
   db: Database,
   key: LeaseKey,
-  error: string,
+  error: string | { message: string; code: string },
   signal?: AbortSignal,
 ): Promise<void> {
+  const fields = typeof error === 'string' ? { error } : { error: error.message, errorCode: error.code };
   await db.run(
     'checkpoint_fail',
     () =>
       col(db).updateOne(
         { _id: leaseId(key), state: 'pending' },
-        { $set: { state: 'failed', error, updatedAt: new Date() } },
+        { $set: { state: 'failed', ...fields, updatedAt: new Date() } },
       ),
     signal,
   );
