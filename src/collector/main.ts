@@ -142,6 +142,10 @@ function buildParts(config: CollectorConfig, deps: CollectorDeps): Parts {
     version: config.version,
     cpuLimitCores: config.limits.cpuCores,
     memoryLimitBytes: config.limits.memoryBytes,
+    sources: [
+      ...(config.file.sources.assessor.enabled ? ['assessor'] : []),
+      ...config.file.sources.listings.filter((l) => l.enabled).map((l) => l.name),
+    ],
   });
   const db = new Database({
     uri: config.secrets.mongodbUri,

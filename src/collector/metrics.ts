@@ -15,7 +15,11 @@ export interface MetricsOptions {
   memoryLimitBytes: number;
   /** prom-client's process_* and nodejs_* metrics (off in benchmarks with many registries). */
   defaultMetrics?: boolean;
+  /** Sources this collector uses: their counters start at 0, so the first run's increase shows. */
+  sources?: readonly string[];
 }
+
+const STORE_RESULTS = ['inserted', 'updated', 'unchanged'] as const;
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const COLLECTION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
@@ -173,6 +177,14 @@ export class CollectorMetrics implements ApiObserver, LlmObserver, DbObserver {
     this.m.memoryLimit.set(options.memoryLimitBytes);
     this.m.inProgress.set(0);
     this.m.activeConnections.set({ target: 'mongodb' }, 0);
+    // A counter series that first appears at 1 has no increase Prometheus can see; start the
+    // known ones at 0 so that rate() and increase() count the first collection.
+    for (const source of options.sources ?? ['assessor']) {
+      this.m.collections.inc({ source }, 0);
+      this.m.collectionsSuccessful.inc({ source }, 0);
+      this.m.propertiesCollected.inc({ source }, 0);
+    }
+    for (const result of STORE_RESULTS) this.m.propertiesStored.inc({ result }, 0);
   }
 
   request(source: string, endpoint: string, code: string, seconds: number): void {
