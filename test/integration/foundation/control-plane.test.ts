@@ -57,18 +57,28 @@ describe('local control plane', () => {
     }, 30_000);
     expect(established).toBe(true);
 
+    // Watch from the list's resourceVersion, so an object created right after is never missed
+    // however long the watch takes to be registered on a loaded server.
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const list = (await custom.listNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: ns.name,
+      plural: 'widgets',
+    })) as {
+      metadata: { resourceVersion: string };
+    };
     const seen: { type: string; name: string }[] = [];
     const watch = new Watch(kc);
     const controller = await watch.watch(
       `/apis/${group}/v1/namespaces/${ns.name}/widgets`,
-      {},
+      { resourceVersion: list.metadata.resourceVersion },
       (type: string, obj: { metadata: { name: string } }) => {
         seen.push({ type, name: obj.metadata.name });
       },
       () => undefined,
     );
     try {
-      const custom = kc.makeApiClient(CustomObjectsApi);
       await custom.createNamespacedCustomObject({
         group,
         version: 'v1',
@@ -76,7 +86,7 @@ describe('local control plane', () => {
         plural: 'widgets',
         body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } },
       });
-      expect(await waitUntil(() => seen.some((e) => e.type === 'ADDED' && e.name === 'w1'), 15_000)).toBe(
+      expect(await waitUntil(() => seen.some((e) => e.type === 'ADDED' && e.name === 'w1'), 30_000)).toBe(
         true,
       );
 
