@@ -66,7 +66,11 @@ go_env() {
 }
 
 STAGES=()
-cleanup_stages() { for d in "${STAGES[@]}"; do [ -d "$d" ] && rm -rf "$d"; done; }
+cleanup_stages() {
+  local d
+  for d in "${STAGES[@]}"; do rm -rf "$d"; done
+  return 0
+}
 # On failure the staging dir stays, with its build log, for the error message to point at.
 trap 'status=$?; [ "$status" -ne 0 ] || cleanup_stages; exit "$status"' EXIT
 
