@@ -99,7 +99,9 @@ describe('Controller', () => {
     expect(attempts.map((a) => a.retries)).toEqual([0, 1, 2, 3, 4]);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
     // Timers never fire early: each gap is at least its backoff step (10, 20, 40, 80 ms).
-    gaps.forEach((gap, i) => { expect(gap).toBeGreaterThanOrEqual(10 * 2 ** i - 2); });
+    gaps.forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual(10 * 2 ** i - 2);
+    });
     expect(c.queue.numRequeues('ns/a')).toBe(0);
     expect(await value(metrics.reconcileErrors, { controller: 'test' })).toBe(4);
     expect(await value(metrics.reconcileTotal, { controller: 'test', result: 'error' })).toBe(4);
