@@ -1,9 +1,8 @@
 import { dump } from 'js-yaml';
 import { COLLECTOR_CONFIG_KEY, collectorConfigFromMarket } from '../../api/collector-config.ts';
 import type { PhoenixMarket } from '../../api/index.ts';
-import { marketLabels, marketOwnerReference } from '../labels.ts';
 import { shortHash } from '../names.ts';
-import { collectorName, namespaceOf } from './options.ts';
+import { childMeta } from './options.ts';
 
 export interface ConfigMapObject {
   apiVersion: 'v1';
@@ -26,12 +25,7 @@ export function buildConfigMap(market: PhoenixMarket, yaml: string): ConfigMapOb
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: {
-      name: collectorName(market),
-      namespace: namespaceOf(market),
-      labels: marketLabels(market),
-      ownerReferences: [marketOwnerReference(market)],
-    },
+    metadata: childMeta(market),
     data: { [COLLECTOR_CONFIG_KEY]: yaml },
   };
 }

@@ -1,12 +1,12 @@
 import { COLLECTOR_CONFIG_PATH, COLLECTOR_ENV } from '../../api/collector-config.ts';
 import { effectiveCollectorSize, type PhoenixMarket, type SecretKeyRef } from '../../api/index.ts';
-import { CONFIG_HASH_ANNOTATION, marketLabels, marketOwnerReference, selectorLabels } from '../labels.ts';
+import { CONFIG_HASH_ANNOTATION, marketLabels, selectorLabels } from '../labels.ts';
 import { parseQuantity } from '../quantity.ts';
 import {
   CONFIG_MOUNT_DIR,
   METRICS_PORT,
+  childMeta,
   collectorName,
-  namespaceOf,
   type MarketBuildOptions,
 } from './options.ts';
 
@@ -120,12 +120,7 @@ export function buildDeployment(
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: {
-      name,
-      namespace: namespaceOf(market),
-      labels: marketLabels(market),
-      ownerReferences: [marketOwnerReference(market)],
-    },
+    metadata: childMeta(market),
     spec: {
       ...(replicas === undefined ? {} : { replicas }),
       revisionHistoryLimit: 3,

@@ -1,4 +1,5 @@
 import type { PhoenixMarket } from '../../api/index.ts';
+import { marketLabels, marketOwnerReference } from '../labels.ts';
 import { childName } from '../names.ts';
 
 /** Operator settings the builders need (from the operator's parsed configuration). */
@@ -17,4 +18,16 @@ export function collectorName(market: PhoenixMarket): string {
 
 export function namespaceOf(market: PhoenixMarket): string {
   return market.metadata.namespace ?? 'default';
+}
+
+/** Metadata of every per-market child: its name, the market's labels, a controller reference. */
+export function childMeta(
+  market: PhoenixMarket,
+): Record<string, unknown> & { name: string; namespace: string } {
+  return {
+    name: collectorName(market),
+    namespace: namespaceOf(market),
+    labels: marketLabels(market),
+    ownerReferences: [marketOwnerReference(market)],
+  };
 }

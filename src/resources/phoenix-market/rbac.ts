@@ -1,17 +1,7 @@
 import { GROUP, PHOENIX_MARKET_PLURAL, type PhoenixMarket } from '../../api/index.ts';
-import { marketLabels, marketOwnerReference } from '../labels.ts';
-import { collectorName, namespaceOf } from './options.ts';
+import { childMeta as meta, collectorName, namespaceOf } from './options.ts';
 
 type Obj = Record<string, unknown>;
-
-function meta(market: PhoenixMarket): Obj {
-  return {
-    name: collectorName(market),
-    namespace: namespaceOf(market),
-    labels: marketLabels(market),
-    ownerReferences: [marketOwnerReference(market)],
-  };
-}
 
 /** The collector's own ServiceAccount (unless the market names one). */
 export function buildServiceAccount(market: PhoenixMarket): Obj | undefined {

@@ -1,17 +1,8 @@
 import type { PhoenixMarket } from '../../api/index.ts';
-import { marketLabels, marketOwnerReference, selectorLabels } from '../labels.ts';
-import { METRICS_PORT, collectorName, namespaceOf } from './options.ts';
+import { selectorLabels } from '../labels.ts';
+import { METRICS_PORT, childMeta as meta, collectorName } from './options.ts';
 
 type Obj = Record<string, unknown>;
-
-function meta(market: PhoenixMarket): Obj {
-  return {
-    name: collectorName(market),
-    namespace: namespaceOf(market),
-    labels: marketLabels(market),
-    ownerReferences: [marketOwnerReference(market)],
-  };
-}
 
 /** The metrics Service that the MonitoringStack's ServiceMonitor selects. */
 export function buildService(market: PhoenixMarket): Obj {
