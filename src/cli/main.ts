@@ -35,6 +35,11 @@ const commands: CommandEntry[] = [
     summary: 'start, stop or inspect the local control plane',
     load: async () => (await import('./cluster.ts')).clusterCommand,
   },
+  {
+    name: 'demo',
+    summary: 'run the whole system locally (control plane, operator, sample markets, collectors)',
+    load: async () => (await import('./demo.ts')).demoCommand,
+  },
 ];
 
 function help(): string {
