@@ -3,11 +3,13 @@ export {
   buildMonitoringObjects,
   renderMonitoringFiles,
   stackObjectsSelector,
+  stackObjectsSelectorFor,
   STACK_NAMESPACE_LABEL,
 } from './render.ts';
 export type { KubeObject } from './render.ts';
 export { STACK_LABEL } from './service-monitor.ts';
 export {
+  MANAGED_KINDS,
   PROMETHEUS_KIND,
   kindString,
   requiredKinds,

@@ -25,6 +25,15 @@ const GRAFANA_DASHBOARD: KindRef = {
 /** Read, not created: the selection report lists them. */
 export const PROMETHEUS_KIND: KindRef = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus' };
 
+/** Every kind a stack may create: the reconciler prunes and cleans up across all of them. */
+export const MANAGED_KINDS: readonly KindRef[] = [
+  SERVICE_MONITOR,
+  PROMETHEUS_RULE,
+  ALERTMANAGER_CONFIG,
+  GRAFANA_DASHBOARD,
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+];
+
 /** Custom kinds the stack's objects need (ConfigMaps are always there). */
 export function requiredKinds(stack: MonitoringStack): KindRef[] {
   const kinds = [SERVICE_MONITOR, PROMETHEUS_RULE];

@@ -54,7 +54,12 @@ function scopeOf(stack: MonitoringStack, markets: readonly string[] | undefined)
  * namespaces that owner references cannot cover: the reconciler's finalizer deletes by it.
  */
 export function stackObjectsSelector(stack: MonitoringStack): string {
-  const labels = { ...stackLabels(stackName(stack)), [STACK_NAMESPACE_LABEL]: stackNamespace(stack) };
+  return stackObjectsSelectorFor(stackName(stack), stackNamespace(stack));
+}
+
+/** stackObjectsSelector from the stack's name and namespace alone (it may be invalid or deleted). */
+export function stackObjectsSelectorFor(name: string, namespace: string): string {
+  const labels = { ...stackLabels(name), [STACK_NAMESPACE_LABEL]: namespace };
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');

@@ -6,9 +6,13 @@ import { MARKET_CHILD_KINDS } from '../resources/phoenix-market/index.ts';
 import type { OperatorConfig } from './config.ts';
 import type { KubeConfigSource } from './kube/config.ts';
 import { gvkString } from './kube/types.ts';
+import { STACK_GVK, monitoringStackReconciler } from './reconcilers/monitoring-stack.ts';
 import { MARKET_GVK, phoenixMarketReconciler } from './reconcilers/phoenix-market.ts';
+import { CRD_GVK, MONITORING_GROUPS, crdGroup, slimCrd } from './reconcilers/served-kinds.ts';
 import type { Informer } from './runtime/informer.ts';
-import { Manager } from './runtime/manager.ts';
+import { Manager, type InformerScope } from './runtime/manager.ts';
+import { objectKey, type KubeObject } from './kube/types.ts';
+import { sameJson } from './runtime/predicates.ts';
 
 export interface OperatorDeps {
   kubeConfig: KubeConfigSource;
@@ -36,7 +40,48 @@ function registerMarketGauge(registry: Registry, markets: Informer): void {
   });
 }
 
-/** Builds the manager with the PhoenixMarket controller; the caller starts and stops it. */
+/** A market's labels or pause flag decide which stacks cover it; its status does not. */
+function marketMembershipChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  const paused = (o: KubeObject): unknown => (o as { spec?: { paused?: unknown } }).spec?.paused;
+  return (
+    !sameJson(oldObj.metadata?.labels ?? {}, newObj.metadata?.labels ?? {}) ||
+    paused(oldObj) !== paused(newObj)
+  );
+}
+
+function addMonitoringStackController(
+  manager: Manager,
+  config: Readonly<OperatorConfig>,
+  scope: InformerScope,
+  markets: Informer,
+): void {
+  const stacks = manager.informer(STACK_GVK, scope);
+  // Cluster-scoped, whatever the watch namespace: CRDs are. Only what presence checks need is kept.
+  const crds = manager.informer(CRD_GVK, {}, { transform: slimCrd });
+  const stacksIn = (namespace: string | undefined): string[] =>
+    stacks
+      .list()
+      .filter((s) => namespace === undefined || s.metadata?.namespace === namespace)
+      .map(objectKey);
+  manager
+    .addController({
+      name: 'monitoringstack',
+      maxConcurrentReconciles: Math.min(2, config.maxConcurrentReconciles),
+      resyncPeriodMs: config.resyncPeriodMs,
+      reconcile: monitoringStackReconciler({
+        client: manager.client,
+        stacks,
+        markets,
+        crds,
+        recorder: manager.eventRecorder('phoenix-operator', config.podName),
+      }),
+    })
+    .watchPrimary(stacks)
+    .watch(markets, (m) => stacksIn(m.metadata?.namespace), marketMembershipChanged)
+    .watch(crds, (crd) => (MONITORING_GROUPS.includes(crdGroup(crd)) ? stacksIn(undefined) : []));
+}
+
+/** Builds the manager with the PhoenixMarket and MonitoringStack controllers; the caller starts and stops it. */
 export function createOperator(config: Readonly<OperatorConfig>, deps: OperatorDeps): Manager {
   const manager = new Manager({
     kubeConfig: deps.kubeConfig,
@@ -77,6 +122,7 @@ export function createOperator(config: Readonly<OperatorConfig>, deps: OperatorD
     })
     .watchPrimary(markets);
   for (const informer of children.values()) controller.watchOwned(informer, MARKET_GVK);
+  addMonitoringStackController(manager, config, scope, markets);
   registerMarketGauge(deps.registry, markets);
   return manager;
 }

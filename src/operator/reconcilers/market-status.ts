@@ -1,5 +1,6 @@
-import type { Condition, FieldError, MarketPhase, PhoenixMarketStatus } from '../../api/index.ts';
+import type { FieldError, MarketPhase, PhoenixMarketStatus } from '../../api/index.ts';
 import { formatFieldErrors } from '../../api/index.ts';
+import { conditionsFrom, no, yes, type Verdict } from './conditions.ts';
 
 /** What the reconciler observed, for the pure status computation. */
 export interface MarketObservation {
@@ -26,26 +27,6 @@ export interface DeploymentLike {
     readyReplicas?: number;
     availableReplicas?: number;
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  };
-}
-
-type Verdict = { status: Condition['status']; reason: string; message: string };
-
-function condition(
-  type: string,
-  v: Verdict,
-  previous: readonly Condition[],
-  generation: number | undefined,
-): Condition {
-  const old = previous.find((c) => c.type === type);
-  const unchanged = old !== undefined && old.status === v.status;
-  return {
-    type,
-    status: v.status,
-    ...(generation === undefined ? {} : { observedGeneration: generation }),
-    lastTransitionTime: unchanged ? old.lastTransitionTime : '',
-    reason: v.reason,
-    message: v.message,
   };
 }
 
@@ -89,8 +70,6 @@ function verdicts(o: MarketObservation): {
   degraded: Verdict;
   phase: MarketPhase;
 } {
-  const no = (reason: string, message: string): Verdict => ({ status: 'False', reason, message });
-  const yes = (reason: string, message: string): Verdict => ({ status: 'True', reason, message });
   if (o.parseErrors && o.parseErrors.length > 0) {
     const msg = formatFieldErrors(o.parseErrors);
     return {
@@ -153,13 +132,17 @@ function zipCount(zips: unknown): number | undefined {
  */
 export function computeMarketStatus(o: MarketObservation): PhoenixMarketStatus {
   const generation = o.market.metadata?.generation;
-  const previous = o.market.status?.conditions ?? [];
   const v = verdicts(o);
-  const conditions = [
-    condition('Ready', v.ready, previous, generation),
-    condition('Progressing', v.progressing, previous, generation),
-    condition('Degraded', v.degraded, previous, generation),
-  ].map((c) => (c.lastTransitionTime === '' ? { ...c, lastTransitionTime: o.now } : c));
+  const conditions = conditionsFrom(
+    [
+      ['Ready', v.ready],
+      ['Progressing', v.progressing],
+      ['Degraded', v.degraded],
+    ],
+    o.market.status?.conditions ?? [],
+    generation,
+    o.now,
+  );
   const zips = zipCount(o.market.spec?.zipCodes);
   const replicas = o.deployment?.status?.replicas ?? o.desiredReplicas;
   return {

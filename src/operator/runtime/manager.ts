@@ -94,8 +94,15 @@ export class Manager {
     return this.stoppedPromise;
   }
 
-  /** The shared informer of a kind and scope (one list+watch however many controllers use it). */
-  informer<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, scope: InformerScope = {}): Informer<T> {
+  /**
+   * The shared informer of a kind and scope (one list+watch however many controllers use it).
+   * `options.transform` applies when this call creates the informer.
+   */
+  informer<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    scope: InformerScope = {},
+    options: Pick<InformerOptions, 'transform'> = {},
+  ): Informer<T> {
     const key = [
       gvkString(gvk),
       scope.namespace ?? '',
@@ -107,6 +114,7 @@ export class Manager {
       informer = new Informer({
         ...this.opts.informerDefaults,
         ...scope,
+        ...options,
         client: this.client,
         gvk,
         logger: this.logger,

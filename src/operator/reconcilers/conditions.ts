@@ -1,0 +1,34 @@
+import type { Condition } from '../../api/index.ts';
+
+/** What a reconciler concluded about one condition type. */
+export interface Verdict {
+  status: Condition['status'];
+  reason: string;
+  message: string;
+}
+
+export const yes = (reason: string, message: string): Verdict => ({ status: 'True', reason, message });
+export const no = (reason: string, message: string): Verdict => ({ status: 'False', reason, message });
+
+/**
+ * Conditions from verdicts, in the given order. A condition whose status did not change keeps its
+ * lastTransitionTime (kstatus and `kubectl wait` rely on it); a changed one gets `now`.
+ */
+export function conditionsFrom(
+  verdicts: readonly (readonly [type: string, verdict: Verdict])[],
+  previous: readonly Condition[],
+  generation: number | undefined,
+  now: string,
+): Condition[] {
+  return verdicts.map(([type, v]) => {
+    const old = previous.find((c) => c.type === type);
+    return {
+      type,
+      status: v.status,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+      lastTransitionTime: old !== undefined && old.status === v.status ? old.lastTransitionTime : now,
+      reason: v.reason,
+      message: v.message,
+    };
+  });
+}
