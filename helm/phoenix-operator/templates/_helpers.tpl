@@ -5,13 +5,15 @@
 
 {{/*
 Fully qualified name of the operator's objects (Deployment, ServiceAccount, ClusterRole, ...).
-A release named like the chart gets the chart's name alone.
+A release named like the chart, or like its start (`phoenix`), gets the chart's name alone.
 */}}
 {{- define "phoenix-operator.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
 {{- else if contains .Chart.Name .Release.Name }}
 {{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else if hasPrefix .Release.Name .Chart.Name }}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" }}
 {{- else }}
 {{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
 {{- end }}
