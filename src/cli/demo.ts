@@ -29,6 +29,8 @@ export const demoCommand: Command = {
     const stack = new DemoStack();
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
+      // npm forwards the terminal's SIGINT too: one stop is enough.
+      if (controller.signal.aborted) return;
       process.stdout.write(`\nreceived ${signal}; stopping\n`);
       controller.abort(new Error(signal));
     };

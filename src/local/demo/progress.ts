@@ -25,7 +25,7 @@ export function whereToLook(demo: RunningDemo): string[] {
     ),
     `FerretDB (MongoDB protocol, no credentials): ${demo.ferretDbUri}`,
     `Assessor API: LOCAL STAND-IN with generated data (not Maricopa County's service) at ${demo.standInUrl}`,
-    `logs: ${demo.logsDir}/ (operator.log, collector-<market>.log, etcd, kube-apiserver, kwok, ...)`,
+    `logs: ${demo.logsDir}/ (operator.log, collector-<market>.log, etcd, kube-apiserver, kwok, ...) and ${demo.ferretDbLog}`,
   ];
 }
 

@@ -47,6 +47,7 @@ export interface RunningDemo {
   markets: string[];
   operator: { metricsUrl: string; healthUrl: string; logFile: string };
   ferretDbUri: string;
+  ferretDbLog: string;
   standInUrl: string;
   collectors: LocalCollector[];
   logsDir: string;
@@ -197,6 +198,7 @@ export async function startDemo(ctx: DemoContext): Promise<RunningDemo> {
     markets,
     operator,
     ferretDbUri: ferret.uri,
+    ferretDbLog: ferret.process.logFile,
     standInUrl: standIn.url,
     collectors,
     logsDir: join(ctx.dir, 'logs'),

@@ -37,9 +37,10 @@ export class DemoStack {
   stop(print: (line: string) => void): Promise<void> {
     this.#stopping ??= (async () => {
       for (const part of this.#parts.splice(0).reverse()) {
+        const started = Date.now();
         try {
           await part.stop();
-          print(`stopped ${part.name}`);
+          print(`stopped ${part.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         } catch (err) {
           print(`could not stop ${part.name}: ${errorMessage(err)}`);
         }
