@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast pure unit tests, and integration tests that start real binaries
-// (kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kwok, FerretDB, promtool).
+// Three projects: fast pure unit tests; integration tests that start real binaries
+// (kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kwok, FerretDB, promtool); and
+// the end-to-end suite (`npm run test:e2e`), which installs the chart on a kind or local cluster
+// and runs only when named (`--project e2e`).
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +25,20 @@ export default defineConfig({
           // One shared control plane; files run in parallel forks, each in its own namespace.
           pool: 'forks',
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          // One cluster per run, its state shared by the steps of a file: files one after another.
+          pool: 'forks',
+          fileParallelism: false,
+          maxWorkers: 1,
         },
       },
     ],

@@ -1,0 +1,130 @@
+/**
+ * The kind provider: a throwaway kind cluster (node image pinned in args.ts), the image built
+ * from the Dockerfile and loaded into its nodes, a MongoDB for the collectors; the chart's
+ * operator and the collectors then run in the cluster, and /metrics is read through the API
+ * server's service proxy. Needs a Docker daemon, `docker` and `kind` on PATH.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { namespaceObject, randomSecretValue } from '../../../src/local/demo/objects.ts';
+import { waitUntil } from '../../../src/local/process.ts';
+import type { KubeClient } from '../../../src/operator/kube/client.ts';
+import { childName } from '../../../src/resources/names.ts';
+import { repoRoot } from '../../../src/shared/tools.ts';
+import {
+  dockerBuildArgs,
+  E2E_IMAGE_REF,
+  kindClusterName,
+  kindConfig,
+  kindCreateArgs,
+  kindDeleteArgs,
+  kindLoadArgs,
+  MONGO_NAME,
+  mongoObjects,
+  mongoUri,
+  serviceProxyPath,
+} from './args.ts';
+import { adminClient, helmInstall, helmUninstall } from './chart.ts';
+import { run } from './shell.ts';
+import { E2E_NAMESPACE, type ClusterContext, type ClusterProvider, type Release } from './types.ts';
+
+const MINUTE = 60_000;
+const FIELD_MANAGER = 'phoenix-e2e';
+
+async function deployMongo(kubeconfigPath: string): Promise<void> {
+  const client = adminClient(kubeconfigPath);
+  try {
+    for (const obj of [namespaceObject(E2E_NAMESPACE), ...mongoObjects(E2E_NAMESPACE)]) {
+      await client.apply(obj, { fieldManager: FIELD_MANAGER });
+    }
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: E2E_NAMESPACE, name: MONGO_NAME };
+    const ready = await waitUntil(async () => {
+      const status = (await client.get(ref))['status'] as { readyReplicas?: number } | undefined;
+      return (status?.readyReplicas ?? 0) >= 1;
+    }, 5 * MINUTE);
+    if (!ready) throw new Error(`${MONGO_NAME} not ready within 5 min (image pull?)`);
+  } finally {
+    await client.close();
+  }
+}
+
+export class KindProvider implements ClusterProvider {
+  readonly name = 'kind';
+  readonly #workDir: string;
+  #ctx: ClusterContext | undefined;
+  #clusterName: string | undefined;
+  #client: KubeClient | undefined;
+
+  constructor(workDir: string, ctx?: ClusterContext) {
+    this.#workDir = workDir;
+    this.#ctx = ctx;
+    this.#clusterName = ctx?.clusterName;
+  }
+
+  async setup(): Promise<ClusterContext> {
+    mkdirSync(this.#workDir, { recursive: true });
+    const name = kindClusterName(randomBytes(3).toString('hex'));
+    const configPath = join(this.#workDir, 'kind.yaml');
+    const kubeconfigPath = join(this.#workDir, 'kubeconfig');
+    writeFileSync(configPath, kindConfig());
+    this.#clusterName = name;
+    await run('kind', kindCreateArgs({ name, configPath, kubeconfigPath }), {
+      timeoutMs: 10 * MINUTE,
+      echo: '[kind]',
+    });
+    await run('docker', dockerBuildArgs(E2E_IMAGE_REF, repoRoot), {
+      timeoutMs: 20 * MINUTE,
+      echo: '[docker]',
+    });
+    await run('kind', kindLoadArgs(E2E_IMAGE_REF, name), { timeoutMs: 10 * MINUTE, echo: '[kind]' });
+    await deployMongo(kubeconfigPath);
+    this.#ctx = {
+      provider: 'kind',
+      reason: '',
+      kubeconfigPath,
+      workDir: this.#workDir,
+      clusterName: name,
+      secrets: { assessorToken: randomSecretValue(), mongodbUri: mongoUri(E2E_NAMESPACE) },
+    };
+    return this.#ctx;
+  }
+
+  async teardown(): Promise<void> {
+    if (this.#clusterName === undefined) return;
+    await run('kind', kindDeleteArgs(this.#clusterName), { timeoutMs: 5 * MINUTE, echo: '[kind]' });
+    this.#clusterName = undefined;
+  }
+
+  installChart(release: Release): Promise<void> {
+    helmInstall(this.#context(), release);
+    return Promise.resolve();
+  }
+
+  uninstallChart(release: Release): Promise<void> {
+    helmUninstall(this.#context(), release);
+    return Promise.resolve();
+  }
+
+  async collectorMetrics(release: Release, market: string): Promise<string> {
+    this.#client ??= adminClient(this.#context().kubeconfigPath);
+    const path = serviceProxyPath({
+      namespace: release.namespace,
+      service: childName(market, 'collector'),
+      port: 'metrics',
+      path: '/metrics',
+    });
+    const res = await this.#client.transport.send({ method: 'GET', path });
+    return res.text();
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.close();
+    this.#client = undefined;
+  }
+
+  #context(): ClusterContext {
+    if (this.#ctx === undefined) throw new Error('the kind provider is not set up');
+    return this.#ctx;
+  }
+}
