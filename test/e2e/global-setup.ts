@@ -18,7 +18,7 @@ let dir: string | undefined;
 /**
  * One cluster for the whole end-to-end run, from the provider PHOENIX_E2E_PROVIDER names (kind
  * or local; by default kind when `docker info` succeeds and kind is on PATH). A missing binary
- * fails the run loudly. PHOENIX_KEEP_E2E_CLUSTER=1 keeps the cluster and its directory.
+ * fails the run loudly. PHOENIX_KEEP_E2E_CLUSTER=1 keeps a kind cluster, and the work directory.
  */
 export async function setup(project: TestProject): Promise<void> {
   const choice = chooseProvider(hostFacts());
@@ -31,18 +31,23 @@ export async function setup(project: TestProject): Promise<void> {
     console.log(`[e2e] ${choice.name} cluster ready in ${Date.now() - started} ms (${dir})`);
     project.provide('e2e', { ...ctx, reason: choice.reason });
   } catch (err) {
-    await teardown();
+    await teardown().catch((cleanup: unknown) => {
+      console.error(`[e2e] cleanup after the failed setup failed too: ${String(cleanup)}`);
+    });
     throw err;
   }
 }
 
 export async function teardown(): Promise<void> {
-  if (process.env['PHOENIX_KEEP_E2E_CLUSTER']) {
-    console.log(`[e2e] keeping the cluster (${dir ?? ''})`);
+  const keep = Boolean(process.env['PHOENIX_KEEP_E2E_CLUSTER']);
+  // A local plane's processes belong to this run: they stop with it, only their directory stays.
+  if (keep && provider?.name === 'kind') {
+    console.log(`[e2e] keeping the kind cluster and ${dir ?? ''}`);
     return;
   }
   const started = Date.now();
   await provider?.teardown();
   console.log(`[e2e] cluster removed in ${Date.now() - started} ms`);
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  if (keep) console.log(`[e2e] keeping ${dir ?? ''} (logs, kubeconfig)`);
+  else if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }

@@ -68,11 +68,12 @@ export class KindProvider implements ClusterProvider {
     const configPath = join(this.#workDir, 'kind.yaml');
     const kubeconfigPath = join(this.#workDir, 'kubeconfig');
     writeFileSync(configPath, kindConfig());
-    this.#clusterName = name;
+    // kind removes a cluster it failed to create; from here on teardown deletes it.
     await run('kind', kindCreateArgs({ name, configPath, kubeconfigPath }), {
       timeoutMs: 10 * MINUTE,
       echo: '[kind]',
     });
+    this.#clusterName = name;
     await run('docker', dockerBuildArgs(E2E_IMAGE_REF, repoRoot), {
       timeoutMs: 20 * MINUTE,
       echo: '[docker]',
