@@ -68,16 +68,17 @@ export class KindProvider implements ClusterProvider {
     const configPath = join(this.#workDir, 'kind.yaml');
     const kubeconfigPath = join(this.#workDir, 'kubeconfig');
     writeFileSync(configPath, kindConfig());
+    // The image first: a failed build leaves no cluster behind.
+    await run('docker', dockerBuildArgs(E2E_IMAGE_REF, repoRoot), {
+      timeoutMs: 20 * MINUTE,
+      echo: '[docker]',
+    });
     // kind removes a cluster it failed to create; from here on teardown deletes it.
     await run('kind', kindCreateArgs({ name, configPath, kubeconfigPath }), {
       timeoutMs: 10 * MINUTE,
       echo: '[kind]',
     });
     this.#clusterName = name;
-    await run('docker', dockerBuildArgs(E2E_IMAGE_REF, repoRoot), {
-      timeoutMs: 20 * MINUTE,
-      echo: '[docker]',
-    });
     await run('kind', kindLoadArgs(E2E_IMAGE_REF, name), { timeoutMs: 10 * MINUTE, echo: '[kind]' });
     await deployMongo(kubeconfigPath);
     this.#ctx = {
