@@ -89,8 +89,11 @@ export async function stopPid(pid: number, timeoutMs = 10_000, exited?: Promise<
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   const gone = exited ?? waitUntil(() => !isAlive(pid), timeoutMs);
-  const timer = new Promise((r) => setTimeout(r, timeoutMs));
+  let timeout: NodeJS.Timeout | undefined;
+  const timer = new Promise((r) => (timeout = setTimeout(r, timeoutMs)));
   await Promise.race([gone, timer]);
+  // A pending timer would keep the caller's process alive for the rest of the timeout.
+  clearTimeout(timeout);
   if (isAlive(pid) && Date.now() >= deadline - 50) {
     process.kill(pid, 'SIGKILL');
   }
