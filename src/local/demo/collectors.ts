@@ -47,7 +47,20 @@ export function localCollectorConfig(configYaml: string, o: CollectorOverrides):
   assessor['baseUrl'] = o.assessorBaseUrl;
   assessor['requestsPerSecond'] = o.requestsPerSecond;
   section(file, 'llm')['enabled'] = false;
+  // The default already, made explicit: the first run starts at once, not at the next cron time.
+  section(file, 'collection')['catchUp'] = true;
   return file;
+}
+
+/** The overrides as printed to the user (pure). */
+export function overrideSummary(o: CollectorOverrides): string {
+  return [
+    `sources.assessor.baseUrl=${o.assessorBaseUrl} (stand-in)`,
+    `sources.assessor.requestsPerSecond=${o.requestsPerSecond}`,
+    'llm.enabled=false (rule-based enrichment)',
+    'collection.catchUp=true (first run at once)',
+    'a free loopback port',
+  ].join(', ');
 }
 
 export interface EnvVarLike {

@@ -17,7 +17,7 @@ import { startAssessorStandIn } from '../assessor-standin.ts';
 import { startControlPlane } from '../control-plane.ts';
 import { startFerretDb } from '../ferretdb.ts';
 import { applyAll, installCrds } from './cluster.ts';
-import { startLocalCollector, type LocalCollector } from './collectors.ts';
+import { overrideSummary, startLocalCollector, type LocalCollector } from './collectors.ts';
 import {
   DEMO_NAMESPACE,
   demoSecrets,
@@ -186,6 +186,9 @@ export async function startDemo(ctx: DemoContext): Promise<RunningDemo> {
   checkpoint(ctx);
   const markets = selected.map((m) => m.name);
   const overrides = { assessorBaseUrl: standIn.url, requestsPerSecond: ctx.options.requestsPerSecond };
+  ctx.print(
+    `collectors: collector.yaml of ConfigMap <market>-collector and the env of Deployment <market>-collector; local overrides: ${overrideSummary(overrides)}`,
+  );
   const collectors = await startCollectors(
     ctx,
     { client, namespace, dir: ctx.dir, adminKubeconfigPath: plane.kubeconfigPath, overrides },

@@ -6,6 +6,7 @@ import { parseConfigFile } from '../../../../src/collector/config.ts';
 import {
   containerEnv,
   localCollectorConfig,
+  overrideSummary,
   resolveEnv,
   tokenKubeconfig,
 } from '../../../../src/local/demo/collectors.ts';
@@ -28,9 +29,17 @@ describe('phoenix demo collectors', () => {
       requestsPerSecond: 20,
     });
     expect(parsed.llm.enabled).toBe(false);
+    expect(parsed.collection.catchUp).toBe(true);
     expect(parsed.market).toMatchObject(original['market']);
     expect(parsed.reportStatus).toBe(true);
     expect(original['sources'].assessor.baseUrl).toBe('https://mcassessor.maricopa.gov');
+  });
+
+  it('prints the overrides', () => {
+    expect(overrideSummary({ assessorBaseUrl: 'http://127.0.0.1:5000', requestsPerSecond: 20 })).toBe(
+      'sources.assessor.baseUrl=http://127.0.0.1:5000 (stand-in), sources.assessor.requestsPerSecond=20, ' +
+        'llm.enabled=false (rule-based enrichment), collection.catchUp=true (first run at once), a free loopback port',
+    );
   });
 
   it('resolves secretKeyRefs and the downward API as the kubelet would', async () => {
