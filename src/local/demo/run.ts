@@ -194,6 +194,7 @@ export async function startDemo(ctx: DemoContext): Promise<RunningDemo> {
     { client, namespace, dir: ctx.dir, adminKubeconfigPath: plane.kubeconfigPath, overrides },
     markets,
   );
+  checkpoint(ctx);
   return {
     namespace,
     kubeconfigPath: plane.kubeconfigPath,
