@@ -4,8 +4,7 @@
  *
  *   node src/api/generate.ts [--check] [--root <dir>]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { driftedPaths, generatorMain, writeChanged } from '../shared/generated-files.ts';
 import { buildCrd, crdFileName, KIND_DEFINITIONS, renderCrdYaml } from './crd.ts';
 import { renderApiDocs } from './docs.ts';
 
@@ -23,43 +22,13 @@ export function generatedFiles(): Map<string, string> {
   return files;
 }
 
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /** Paths (relative to root) whose content on disk differs from the generator's output. */
 export function driftedFiles(root: string): string[] {
-  return [...generatedFiles()]
-    .filter(([path, content]) => readOrEmpty(join(root, path)) !== content)
-    .map(([path]) => path);
+  return driftedPaths(root, generatedFiles());
 }
 
 export function writeGeneratedFiles(root: string): string[] {
-  const written: string[] = [];
-  for (const [path, content] of generatedFiles()) {
-    const target = join(root, path);
-    if (readOrEmpty(target) === content) continue;
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
-    written.push(path);
-  }
-  return written;
+  return writeChanged(root, generatedFiles());
 }
 
-function main(argv: readonly string[]): number {
-  const rootIndex = argv.indexOf('--root');
-  const root = resolve(rootIndex >= 0 ? (argv[rootIndex + 1] ?? '.') : '.');
-  if (argv.includes('--check')) {
-    const drifted = driftedFiles(root);
-    for (const path of drifted) console.error(`${path} is out of date; run npm run generate`);
-    return drifted.length === 0 ? 0 : 1;
-  }
-  for (const path of writeGeneratedFiles(root)) console.log(`wrote ${path}`);
-  return 0;
-}
-
-if (import.meta.main) process.exitCode = main(process.argv.slice(2));
+if (import.meta.main) process.exitCode = generatorMain(process.argv.slice(2), () => generatedFiles());

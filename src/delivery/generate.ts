@@ -5,8 +5,9 @@
  *
  *   node src/delivery/generate.ts [--check] [--root <dir>]
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { driftedPaths, generatorMain } from '../shared/generated-files.ts';
 import { dump } from 'js-yaml';
 import { buildCrd, crdFileName, KIND_DEFINITIONS } from '../api/crd.ts';
 import { CHART_DIR, chartFiles } from './chart.ts';
@@ -96,42 +97,8 @@ export function deliveryFiles(root: string): Map<string, string> {
   return new Map([...manifestFiles(), ...chartFiles(), ...sampleFiles(root)]);
 }
 
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 export function driftedDeliveryFiles(root: string): string[] {
-  return [...deliveryFiles(root)]
-    .filter(([path, content]) => readOrEmpty(join(root, path)) !== content)
-    .map(([path]) => path);
+  return driftedPaths(root, deliveryFiles(root));
 }
 
-function writeDeliveryFiles(root: string): string[] {
-  const written: string[] = [];
-  for (const [path, content] of deliveryFiles(root)) {
-    const target = join(root, path);
-    if (readOrEmpty(target) === content) continue;
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
-    written.push(path);
-  }
-  return written;
-}
-
-function main(argv: readonly string[]): number {
-  const rootIndex = argv.indexOf('--root');
-  const root = resolve(rootIndex >= 0 ? (argv[rootIndex + 1] ?? '.') : '.');
-  if (argv.includes('--check')) {
-    const drifted = driftedDeliveryFiles(root);
-    for (const path of drifted) console.error(`${path} is out of date; run npm run generate`);
-    return drifted.length === 0 ? 0 : 1;
-  }
-  for (const path of writeDeliveryFiles(root)) console.log(`wrote ${path}`);
-  return 0;
-}
-
-if (import.meta.main) process.exitCode = main(process.argv.slice(2));
+if (import.meta.main) process.exitCode = generatorMain(process.argv.slice(2), deliveryFiles);

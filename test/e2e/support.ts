@@ -3,22 +3,13 @@ import { waitUntil } from '../../src/local/process.ts';
 import type { KubeClient } from '../../src/operator/kube/client.ts';
 import type { KubeObject } from '../../src/operator/kube/types.ts';
 import { childName } from '../../src/resources/names.ts';
+import { MARKET_CHILD_KINDS } from '../../src/resources/phoenix-market/index.ts';
 
 export const MARKET = { apiVersion: 'realestate.phoenix.io/v1alpha1', kind: 'PhoenixMarket' };
 export const STACK = { apiVersion: 'realestate.phoenix.io/v1alpha1', kind: 'MonitoringStack' };
 
 /** The kinds the operator creates per market (`<market>-collector`); the HPA only with autoscaling. */
-export const CHILD_KINDS: readonly { apiVersion: string; kind: string }[] = [
-  { apiVersion: 'v1', kind: 'ConfigMap' },
-  { apiVersion: 'v1', kind: 'ServiceAccount' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
-  { apiVersion: 'v1', kind: 'Service' },
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
-  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
-];
+export const CHILD_KINDS: readonly { apiVersion: string; kind: string }[] = MARKET_CHILD_KINDS;
 
 interface Condition {
   type: string;
