@@ -40,10 +40,15 @@ const commands: CommandEntry[] = [
     summary: 'run the whole system locally (control plane, operator, sample markets, collectors)',
     load: async () => (await import('./demo.ts')).demoCommand,
   },
+  {
+    name: 'assessor-standin',
+    summary: "serve a local stand-in of the Maricopa Assessor API (generated data, not the county's)",
+    load: async () => (await import('./assessor-standin.ts')).assessorStandInCommand,
+  },
 ];
 
 function help(): string {
-  const lines = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
+  const lines = commands.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`);
   return ['usage: phoenix <command> [args]', '', 'commands:', ...lines].join('\n');
 }
 

@@ -1,6 +1,7 @@
 /**
  * Pure builders of the providers' command lines and objects (unit tested): kind, docker and helm
- * arguments, the chart values, the kind cluster's MongoDB, and the API server's service proxy path.
+ * arguments, the chart values, the kind cluster's MongoDB and Assessor stand-in, and the API
+ * server's service proxy path.
  */
 import { dump } from 'js-yaml';
 import type { KubeObject } from '../../../src/operator/kube/types.ts';
@@ -59,8 +60,12 @@ export function dockerBuildArgs(image: string, context: string): string[] {
   return ['build', '-t', image, context];
 }
 
-/** The chart values of the suite: the samples, plus the locally built image on kind. */
-export function chartValues(provider: ProviderName): Record<string, string> {
+/**
+ * The chart values of the suite: the samples; on kind also the locally built image and the
+ * in-cluster Assessor stand-in (deployed in `standInNamespace`) as the samples' Assessor API, set
+ * at install time so that no collector ever starts against the county's service.
+ */
+export function chartValues(provider: ProviderName, standInNamespace: string): Record<string, string> {
   const common = { 'samples.markets.enabled': 'true', 'samples.monitoringStack.enabled': 'true' };
   if (provider === 'local') return common;
   return {
@@ -69,6 +74,7 @@ export function chartValues(provider: ProviderName): Record<string, string> {
     'image.tag': E2E_IMAGE.tag,
     // Loaded into the nodes by `kind load`: never pulled.
     'image.pullPolicy': 'Never',
+    'samples.markets.assessorBaseUrl': standInUrl(standInNamespace),
   };
 }
 
@@ -156,6 +162,94 @@ export function mongoObjects(namespace: string): KubeObject[] {
       kind: 'Service',
       metadata,
       spec: { selector: MONGO_LABELS, ports: [{ name: 'mongodb', port: 27017, targetPort: 'mongodb' }] },
+    },
+  ];
+}
+
+export const STAND_IN_NAME = 'assessor-standin';
+/** Key of the stand-in's Secret holding the token it accepts (the markets' Secret gets the same value). */
+export const STAND_IN_TOKEN_KEY = 'token';
+/**
+ * The stand-in's container port, Service port and URL port are one number on purpose: a
+ * collector's NetworkPolicy allows egress to the port of its Assessor URL
+ * (src/resources/phoenix-market/workload-extras.ts), and a NetworkPolicy matches traffic to a
+ * Service after it is translated to the pod, i.e. on the pod's port. With 8080 everywhere the
+ * allowed port is the port the pod listens on, with no exception needed for the e2e suite.
+ */
+export const STAND_IN_PORT = 8080;
+const STAND_IN_LABELS = {
+  'app.kubernetes.io/name': STAND_IN_NAME,
+  'app.kubernetes.io/part-of': 'phoenix-e2e',
+};
+
+export function standInUrl(namespace: string): string {
+  return `http://${STAND_IN_NAME}.${namespace}.svc:${STAND_IN_PORT}`;
+}
+
+function standInPod(): Record<string, unknown> {
+  return {
+    automountServiceAccountToken: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    containers: [
+      {
+        name: STAND_IN_NAME,
+        image: E2E_IMAGE_REF,
+        imagePullPolicy: 'Never',
+        args: [STAND_IN_NAME, '--port', String(STAND_IN_PORT), '--host', '0.0.0.0'],
+        env: [
+          {
+            name: 'ASSESSOR_STANDIN_TOKEN',
+            valueFrom: { secretKeyRef: { name: STAND_IN_NAME, key: STAND_IN_TOKEN_KEY } },
+          },
+        ],
+        ports: [{ name: 'http', containerPort: STAND_IN_PORT }],
+        // Any HTTP answer without the token is a 500 ("Unauthorized access", as the county does).
+        readinessProbe: { tcpSocket: { port: STAND_IN_PORT }, periodSeconds: 2 },
+        resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The stand-in of the Maricopa County Assessor API in the kind cluster (`phoenix assessor-standin`
+ * from the e2e image, restricted Pod Security), and the Secret with the token it accepts.
+ */
+export function standInObjects(namespace: string, token: string): KubeObject[] {
+  const metadata = { name: STAND_IN_NAME, namespace, labels: STAND_IN_LABELS };
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata,
+      type: 'Opaque',
+      stringData: { [STAND_IN_TOKEN_KEY]: token },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: STAND_IN_LABELS },
+        template: { metadata: { labels: STAND_IN_LABELS }, spec: standInPod() },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: { selector: STAND_IN_LABELS, ports: [{ name: 'http', port: STAND_IN_PORT, targetPort: 'http' }] },
     },
   ];
 }

@@ -3,7 +3,7 @@ import { KubeClient } from '../../../src/operator/kube/client.ts';
 import { loadKubeConfig } from '../../../src/operator/kube/config.ts';
 import { CHART, helmOk } from '../../support/helm.ts';
 import { chartValues, helmInstallArgs, helmUninstallArgs } from './args.ts';
-import type { ClusterContext, Release } from './types.ts';
+import { E2E_NAMESPACE, type ClusterContext, type Release } from './types.ts';
 
 export function adminClient(kubeconfigPath: string): KubeClient {
   return new KubeClient({ kubeConfig: loadKubeConfig({ path: kubeconfigPath }) });
@@ -14,7 +14,7 @@ export function helmInstall(ctx: ClusterContext, release: Release): void {
     release: release.name,
     namespace: release.namespace,
     chart: CHART,
-    values: chartValues(ctx.provider),
+    values: chartValues(ctx.provider, E2E_NAMESPACE),
   });
   helmOk(args, ctx.kubeconfigPath);
 }

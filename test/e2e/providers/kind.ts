@@ -1,8 +1,10 @@
 /**
  * The kind provider: a throwaway kind cluster (node image pinned in args.ts), the image built
- * from the Dockerfile and loaded into its nodes, a MongoDB for the collectors; the chart's
- * operator and the collectors then run in the cluster, and /metrics is read through the API
- * server's service proxy. Needs a Docker daemon, `docker` and `kind` on PATH.
+ * from the Dockerfile and loaded into its nodes, a MongoDB for the collectors and the stand-in of
+ * the Assessor API (`phoenix assessor-standin` from the same image: the suite never contacts the
+ * county's service); the chart's operator and the collectors then run in the cluster, and
+ * /metrics is read through the API server's service proxy. Needs a Docker daemon, `docker` and
+ * `kind` on PATH.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,8 @@ import {
   mongoObjects,
   mongoUri,
   serviceProxyPath,
+  STAND_IN_NAME,
+  standInObjects,
 } from './args.ts';
 import { adminClient, helmInstall, helmUninstall } from './chart.ts';
 import { run } from './shell.ts';
@@ -32,18 +36,32 @@ import { E2E_NAMESPACE, type ClusterContext, type ClusterProvider, type Release 
 const MINUTE = 60_000;
 const FIELD_MANAGER = 'phoenix-e2e';
 
-async function deployMongo(kubeconfigPath: string): Promise<void> {
+async function waitReady(client: KubeClient, name: string): Promise<void> {
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: E2E_NAMESPACE, name };
+  const ready = await waitUntil(async () => {
+    const status = (await client.get(ref))['status'] as { readyReplicas?: number } | undefined;
+    return (status?.readyReplicas ?? 0) >= 1;
+  }, 5 * MINUTE);
+  if (!ready)
+    throw new Error(`${name} not ready within 5 min (image pull? kubectl describe deployment ${name})`);
+}
+
+/**
+ * The collectors' MongoDB and the Assessor API stand-in (accepting `assessorToken`, the value the
+ * markets' Secret gets), both ready before the chart is installed: the chart points the samples
+ * at the stand-in, so no collector ever calls the county's service.
+ */
+async function deployDependencies(kubeconfigPath: string, assessorToken: string): Promise<void> {
   const client = adminClient(kubeconfigPath);
   try {
-    for (const obj of [namespaceObject(E2E_NAMESPACE), ...mongoObjects(E2E_NAMESPACE)]) {
-      await client.apply(obj, { fieldManager: FIELD_MANAGER });
-    }
-    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: E2E_NAMESPACE, name: MONGO_NAME };
-    const ready = await waitUntil(async () => {
-      const status = (await client.get(ref))['status'] as { readyReplicas?: number } | undefined;
-      return (status?.readyReplicas ?? 0) >= 1;
-    }, 5 * MINUTE);
-    if (!ready) throw new Error(`${MONGO_NAME} not ready within 5 min (image pull?)`);
+    const objects = [
+      namespaceObject(E2E_NAMESPACE),
+      ...mongoObjects(E2E_NAMESPACE),
+      ...standInObjects(E2E_NAMESPACE, assessorToken),
+    ];
+    for (const obj of objects) await client.apply(obj, { fieldManager: FIELD_MANAGER });
+    await waitReady(client, MONGO_NAME);
+    await waitReady(client, STAND_IN_NAME);
   } finally {
     await client.close();
   }
@@ -80,14 +98,15 @@ export class KindProvider implements ClusterProvider {
     });
     this.#clusterName = name;
     await run('kind', kindLoadArgs(E2E_IMAGE_REF, name), { timeoutMs: 10 * MINUTE, echo: '[kind]' });
-    await deployMongo(kubeconfigPath);
+    const assessorToken = randomSecretValue();
+    await deployDependencies(kubeconfigPath, assessorToken);
     this.#ctx = {
       provider: 'kind',
       reason: '',
       kubeconfigPath,
       workDir: this.#workDir,
       clusterName: name,
-      secrets: { assessorToken: randomSecretValue(), mongodbUri: mongoUri(E2E_NAMESPACE) },
+      secrets: { assessorToken, mongodbUri: mongoUri(E2E_NAMESPACE) },
     };
     return this.#ctx;
   }

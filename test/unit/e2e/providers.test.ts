@@ -16,7 +16,13 @@ import {
   mongoObjects,
   mongoUri,
   serviceProxyPath,
+  STAND_IN_PORT,
+  standInObjects,
+  standInUrl,
 } from '../../e2e/providers/args.ts';
+import { buildNetworkPolicy } from '../../../src/resources/phoenix-market/workload-extras.ts';
+import { parsePhoenixMarket } from '../../../src/api/index.ts';
+import { sampleMarkets } from '../../../src/local/demo/objects.ts';
 import { chooseProvider, onPath } from '../../e2e/providers/choose.ts';
 
 describe('chooseProvider', () => {
@@ -88,15 +94,22 @@ describe('kind and docker arguments', () => {
 
 describe('helm arguments and values', () => {
   it('installs the samples on both providers, and the loaded image (never pulled) on kind', () => {
-    expect(chartValues('local')).toEqual({
+    expect(chartValues('local', 'phoenix-system')).toEqual({
       'samples.markets.enabled': 'true',
       'samples.monitoringStack.enabled': 'true',
     });
-    expect(chartValues('kind')).toMatchObject({
+    expect(chartValues('kind', 'phoenix-system')).toMatchObject({
       'image.repository': 'phoenix-real-estate/phoenix',
       'image.tag': 'e2e',
       'image.pullPolicy': 'Never',
     });
+  });
+
+  it('points the samples at the in-cluster stand-in on kind, never at the county', () => {
+    const url = chartValues('kind', 'phoenix-system')['samples.markets.assessorBaseUrl'];
+    expect(url).toBe('http://assessor-standin.phoenix-system.svc:8080');
+    expect(url).toBe(standInUrl('phoenix-system'));
+    expect(JSON.stringify(chartValues('kind', 'ns'))).not.toContain('maricopa.gov');
   });
 
   it('passes one --set per value', () => {
@@ -144,5 +157,50 @@ describe('cluster objects and paths', () => {
     expect(mongoUri('phoenix-system')).toBe(
       `mongodb://${service.metadata.name}.phoenix-system.svc.cluster.local:${service.spec.ports[0].port}/phoenix_real_estate`,
     );
+  });
+
+  it('runs the Assessor stand-in from the e2e image under restricted Pod Security, token by reference', () => {
+    const [secret, deployment, service] = standInObjects('phoenix-system', 'tok') as any[];
+    expect(secret).toMatchObject({ kind: 'Secret', stringData: { token: 'tok' } });
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    const [container] = pod.containers;
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container).toMatchObject({ image: E2E_IMAGE_REF, imagePullPolicy: 'Never' });
+    expect(container.args).toEqual(['assessor-standin', '--port', '8080', '--host', '0.0.0.0']);
+    expect(container.env).toEqual([
+      {
+        name: 'ASSESSOR_STANDIN_TOKEN',
+        valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'token' } },
+      },
+    ]);
+    expect(container.readinessProbe.tcpSocket.port).toBe(STAND_IN_PORT);
+    expect(service.metadata.name).toBe('assessor-standin');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(deployment.spec.template.metadata.labels).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  it("serves on the one port a sample collector's NetworkPolicy then allows (URL = Service = pod port)", () => {
+    const [, deployment, service] = standInObjects('phoenix-system', 'tok') as any[];
+    const containerPort = deployment.spec.template.spec.containers[0].ports[0];
+    expect(service.spec.ports).toEqual([
+      { name: 'http', port: STAND_IN_PORT, targetPort: containerPort.name },
+    ]);
+    expect(containerPort.containerPort).toBe(STAND_IN_PORT);
+    expect(new URL(standInUrl('phoenix-system')).port).toBe(String(STAND_IN_PORT));
+    const sample = structuredClone(sampleMarkets()[0]!.object) as any;
+    sample.spec.sources.assessor.baseUrl = standInUrl('phoenix-system');
+    const parsed = parsePhoenixMarket(sample);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const policy = buildNetworkPolicy(parsed.value) as any;
+    const allowed = policy.spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port));
+    expect(allowed).toContain(STAND_IN_PORT);
   });
 });
