@@ -20,6 +20,7 @@ import { E2E_NAMESPACE, type Release } from './providers/types.ts';
 import {
   autoscaled,
   CHILD_KINDS,
+  HPA,
   childRef,
   condition,
   eventually,
@@ -110,7 +111,7 @@ describe(`the chart on ${ctx.provider}`, () => {
           uid: owner.metadata?.uid,
         });
       }
-      const hpa = await client.getOrUndefined(childRef(CHILD_KINDS[8]!, ns, s.name));
+      const hpa = await client.getOrUndefined(childRef(HPA, ns, s.name));
       expect(hpa !== undefined, `HPA of ${s.name}`).toBe(autoscaled(s.object));
     }
   });

@@ -10,6 +10,7 @@ export const STACK = { apiVersion: 'realestate.phoenix.io/v1alpha1', kind: 'Moni
 
 /** The kinds the operator creates per market (`<market>-collector`); the HPA only with autoscaling. */
 export const CHILD_KINDS: readonly { apiVersion: string; kind: string }[] = MARKET_CHILD_KINDS;
+export const HPA = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' } as const;
 
 interface Condition {
   type: string;
