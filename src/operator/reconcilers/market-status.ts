@@ -11,6 +11,11 @@ export interface MarketObservation {
   deployment?: DeploymentLike;
   /** Replicas the operator asked for (undefined when an autoscaler decides). */
   desiredReplicas?: number | undefined;
+  /**
+   * The autoscaler's minReplicas: a Deployment created below it (the autoscaler raises it on its
+   * first sync) is not yet rolled out.
+   */
+  minReplicas?: number | undefined;
   selector?: string;
   /** A child could not be applied (message), e.g. a webhook or quota refused it. */
   applyError?: string;
@@ -53,8 +58,8 @@ function rolledOut(d: DeploymentLike, desired: number): boolean {
   return current && counts.every((n) => n === desired);
 }
 
-function rolloutOf(d: DeploymentLike | undefined): Rollout {
-  const desired = d?.spec?.replicas ?? 0;
+function rolloutOf(d: DeploymentLike | undefined, minReplicas = 0): Rollout {
+  const desired = Math.max(d?.spec?.replicas ?? 0, minReplicas);
   const status = d?.status ?? {};
   return {
     ready: d !== undefined && rolledOut(d, desired),
@@ -96,7 +101,7 @@ function verdicts(o: MarketObservation): {
       phase: 'Degraded',
     };
   }
-  const r = rolloutOf(o.deployment);
+  const r = rolloutOf(o.deployment, o.minReplicas);
   const counts = `${r.readyReplicas}/${r.desired} collector replicas ready`;
   if (r.failed !== undefined) {
     return {

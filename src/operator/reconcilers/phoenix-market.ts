@@ -144,6 +144,8 @@ async function reconcileValid(
 ): Promise<Omit<MarketObservation, 'now'>> {
   const selector = selectorString(selectorLabels(market));
   const replicas = desiredReplicas(market);
+  const { autoscaling } = market.spec.collector;
+  const minReplicas = autoscaling.enabled ? autoscaling.minReplicas : undefined;
   try {
     const applied = await applyChildren(
       deps,
@@ -157,6 +159,7 @@ async function reconcileValid(
       ...base,
       ...(applied.deployment === undefined ? {} : { deployment: applied.deployment }),
       desiredReplicas: replicas,
+      minReplicas,
       selector,
     };
   } catch (err) {

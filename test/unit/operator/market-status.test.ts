@@ -116,4 +116,14 @@ describe('market status', () => {
     expect(s.phase).toBe('Paused');
     expect(cond(s, 'Ready')?.reason).toBe('Paused');
   });
+
+  it('is not Ready below the autoscaler minimum, and Ready once the autoscaler has raised it', () => {
+    const before = computeMarketStatus({ market, deployment: deployment(1, 1), minReplicas: 3, now });
+    expect(cond(before, 'Ready')).toMatchObject({ status: 'False', reason: 'CollectorsNotReady' });
+    expect(cond(before, 'Ready')?.message).toBe('1/3 collector replicas ready');
+    const after = computeMarketStatus({ market, deployment: deployment(3, 3), minReplicas: 3, now });
+    expect(cond(after, 'Ready')?.status).toBe('True');
+    const above = computeMarketStatus({ market, deployment: deployment(5, 5), minReplicas: 3, now });
+    expect(cond(above, 'Ready')?.status).toBe('True');
+  });
 });
