@@ -133,6 +133,26 @@ export class KubeClient {
   }
 
   /**
+   * Every page of a list, in order (each page is `limit` items, default 500). The last page's
+   * resourceVersion is the list's, to watch from.
+   */
+  async *listPages<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    options: Omit<ListOptions, 'continue'> = {},
+  ): AsyncGenerator<ListResult<T>, void, undefined> {
+    let cont: string | undefined;
+    do {
+      const page: ListResult<T> = await this.list<T>(gvk, {
+        limit: 500,
+        ...options,
+        ...(cont === undefined ? {} : { continue: cont }),
+      });
+      yield page;
+      cont = page.continue;
+    } while (cont !== undefined);
+  }
+
+  /**
    * Streams watch events (bookmarks included) to `onEvent` until the server ends the stream
    * (resolves) or it fails (rejects: an ERROR event becomes a KubeError, 410 is KUBE_GONE).
    * Aborting `signal` rejects with the signal's reason.

@@ -8,7 +8,6 @@ import {
   PROMETHEUS_KIND,
   prometheusSelectionStatus,
   selectionTargets,
-  type KindRef,
   type KubeObject as BuiltObject,
   type PrometheusObject,
   type PrometheusSelectionStatus,
@@ -39,27 +38,6 @@ function refOf(obj: Identified): GroupVersionKind & { namespace: string; name: s
   };
 }
 
-async function listAll(
-  client: KubeClient,
-  kind: KindRef,
-  labelSelector: string,
-  signal: AbortSignal,
-): Promise<KubeObject[]> {
-  const items: KubeObject[] = [];
-  let next: string | undefined;
-  do {
-    const page = await client.list(kind, {
-      labelSelector,
-      limit: 250,
-      signal,
-      ...(next === undefined ? {} : { continue: next }),
-    });
-    items.push(...page.items.map((o) => ({ ...o, apiVersion: kind.apiVersion, kind: kind.kind })));
-    next = page.continue;
-  } while (next !== undefined);
-  return items;
-}
-
 /** Every object of a served managed kind that carries the stack's labels, by objectId. */
 export async function inventory(
   client: KubeClient,
@@ -70,7 +48,12 @@ export async function inventory(
   const observed = new Map<string, KubeObject>();
   for (const kind of MANAGED_KINDS) {
     if (!isServed(served, kind)) continue;
-    for (const obj of await listAll(client, kind, selector, signal)) observed.set(objectId(obj), obj);
+    for await (const page of client.listPages(kind, { labelSelector: selector, limit: 250, signal })) {
+      for (const item of page.items) {
+        const obj = { ...item, apiVersion: kind.apiVersion, kind: kind.kind };
+        observed.set(objectId(obj), obj);
+      }
+    }
   }
   return observed;
 }

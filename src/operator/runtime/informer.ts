@@ -206,23 +206,20 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Lists every page, then swaps the cache and emits the differences. */
   private async listAll(): Promise<void> {
     const fresh = new Map<string, T>();
-    let cont: string | undefined;
-    let resourceVersion: string;
-    do {
-      const page = await this.opts.client.list<T>(this.gvk, {
-        ...this.selectors(),
-        limit: this.opts.pageSize ?? 500,
-        ...(cont === undefined ? {} : { continue: cont }),
-        signal: this.stopController.signal,
-      });
+    let resourceVersion = '';
+    const pages = this.opts.client.listPages<T>(this.gvk, {
+      ...this.selectors(),
+      limit: this.opts.pageSize ?? 500,
+      signal: this.stopController.signal,
+    });
+    for await (const page of pages) {
       for (const item of page.items) {
         // List items carry no apiVersion/kind; cached objects always do.
         const obj = this.transform({ ...item, apiVersion: this.gvk.apiVersion, kind: this.gvk.kind });
         fresh.set(objectKey(obj), obj);
       }
-      cont = page.continue;
       resourceVersion = page.resourceVersion;
-    } while (cont !== undefined);
+    }
     this.replace(fresh);
     this.resourceVersion = resourceVersion;
     this.scheduleRelist();
