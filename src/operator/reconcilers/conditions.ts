@@ -1,4 +1,8 @@
 import type { Condition } from '../../api/index.ts';
+import { FIELD_MANAGER } from '../../resources/labels.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { sameJson } from '../runtime/predicates.ts';
 
 /** What a reconciler concluded about one condition type. */
 export interface Verdict {
@@ -31,4 +35,27 @@ export function conditionsFrom(
       message: v.message,
     };
   });
+}
+
+/**
+ * Server-side applies `status` on the status subresource of `obj` (same kind, name and
+ * namespace) when it differs from `current`, the part of the status this manager owns. Returns
+ * whether it wrote.
+ */
+export async function applyStatusIfChanged(
+  client: KubeClient,
+  obj: KubeObject,
+  update: { current: unknown; status: object; signal: AbortSignal },
+): Promise<boolean> {
+  if (sameJson(update.current ?? {}, update.status)) return false;
+  await client.apply(
+    {
+      apiVersion: obj.apiVersion ?? '',
+      kind: obj.kind ?? '',
+      metadata: { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace ?? '' },
+      status: update.status,
+    },
+    { fieldManager: FIELD_MANAGER, force: true, subresource: 'status', signal: update.signal },
+  );
+  return true;
 }

@@ -15,14 +15,12 @@ import {
   type KubeObject as BuiltObject,
 } from '../../monitoring/index.ts';
 import { withAppliedHash } from '../../resources/drift.ts';
-import { FIELD_MANAGER } from '../../resources/labels.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { GroupVersionKind, KubeObject } from '../kube/types.ts';
 import type { ReconcileContext, ReconcileFn, Request } from '../runtime/controller.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import { sameJson } from '../runtime/predicates.ts';
 import { isServed, servedKinds } from './served-kinds.ts';
 import {
   STACK_FINALIZER,
@@ -32,6 +30,7 @@ import {
   selectionReport,
   setFinalizer,
 } from './stack-objects.ts';
+import { applyStatusIfChanged } from './conditions.ts';
 import { computeStackStatus, type StackObservation } from './stack-status.ts';
 
 export const STACK_GVK: GroupVersionKind = { apiVersion: API_VERSION, kind: MONITORING_STACK_KIND };
@@ -146,25 +145,6 @@ async function reconcileValid(
   };
 }
 
-async function writeStatus(
-  deps: MonitoringStackReconcilerDeps,
-  raw: StackObject,
-  status: MonitoringStackStatus,
-  signal: AbortSignal,
-): Promise<boolean> {
-  if (sameJson(raw.status ?? {}, status)) return false;
-  await deps.client.apply(
-    {
-      apiVersion: API_VERSION,
-      kind: MONITORING_STACK_KIND,
-      metadata: { name: raw.metadata?.name ?? '', namespace: namespaceOf(raw) },
-      status,
-    },
-    { fieldManager: FIELD_MANAGER, force: true, subresource: 'status', signal },
-  );
-  return true;
-}
-
 function recordTransitions(
   deps: MonitoringStackReconcilerDeps,
   raw: StackObject,
@@ -205,7 +185,8 @@ export function monitoringStackReconciler(deps: MonitoringStackReconcilerDeps): 
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z');
     const status = computeStackStatus({ ...observation, now: stamp });
-    if (await writeStatus(deps, raw, status, ctx.signal)) recordTransitions(deps, raw, status);
+    const update = { current: raw.status, status, signal: ctx.signal };
+    if (await applyStatusIfChanged(deps.client, raw, update)) recordTransitions(deps, raw, status);
     if (observation.applyError !== undefined) {
       ctx.logger.error({ err: observation.applyError }, 'a monitoring object was refused');
       return { requeueAfter: 5 * 60_000 };

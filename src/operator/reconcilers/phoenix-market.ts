@@ -5,7 +5,6 @@ import {
   type PhoenixMarket,
   type PhoenixMarketStatus,
 } from '../../api/index.ts';
-import { sameJson } from '../runtime/predicates.ts';
 import { needsApply, withAppliedHash } from '../../resources/drift.ts';
 import { FIELD_MANAGER, selectorLabels, selectorString } from '../../resources/labels.ts';
 import {
@@ -28,6 +27,7 @@ import {
   type DeploymentLike,
   type MarketObservation,
 } from './market-status.ts';
+import { applyStatusIfChanged } from './conditions.ts';
 
 export const MARKET_GVK: GroupVersionKind = { apiVersion: API_VERSION, kind: PHOENIX_MARKET_KIND };
 
@@ -94,25 +94,6 @@ async function applyChildren(
     }
   }
   return outcome;
-}
-
-async function writeStatus(
-  deps: PhoenixMarketReconcilerDeps,
-  raw: MarketObject,
-  status: PhoenixMarketStatus,
-  signal: AbortSignal,
-): Promise<boolean> {
-  if (sameJson(operatorOwnedStatus(raw.status), status)) return false;
-  await deps.client.apply(
-    {
-      apiVersion: API_VERSION,
-      kind: PHOENIX_MARKET_KIND,
-      metadata: { name: raw.metadata?.name ?? '', namespace: raw.metadata?.namespace ?? '' },
-      status,
-    },
-    { fieldManager: FIELD_MANAGER, force: true, subresource: 'status', signal },
-  );
-  return true;
 }
 
 function recordTransitions(
@@ -229,7 +210,9 @@ export function phoenixMarketReconciler(deps: PhoenixMarketReconcilerDeps): Reco
         .toISOString()
         .replace(/\.\d{3}Z$/, 'Z'),
     });
-    if (await writeStatus(deps, raw, status, ctx.signal)) recordTransitions(deps, raw, status);
+    const current = operatorOwnedStatus(raw.status);
+    if (await applyStatusIfChanged(deps.client, raw, { current, status, signal: ctx.signal }))
+      recordTransitions(deps, raw, status);
     if (observation.applyError !== undefined) {
       ctx.logger.error({ err: observation.applyError }, 'a child object was refused');
       return { requeueAfter: 5 * 60_000 };
