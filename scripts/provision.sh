@@ -2,8 +2,8 @@
 # Provisions the external tools the project needs, pinned in tools/versions.env and cached by
 # version outside the git tree (PHOENIX_TOOLS_DIR, default ~/.cache/phoenix-tools). Idempotent:
 # a tool whose cached binary exists is not rebuilt. Only package registries are used: the npm
-# registry (Node.js), the Go module proxy (Kubernetes, etcd, kwok, FerretDB, Helm) and Debian's
-# archive (promtool, amtool).
+# registry (Node.js), the Go module proxy (Kubernetes, etcd, kwok, FerretDB, Helm, Alertmanager)
+# and Debian's archive (prometheus, promtool, amtool).
 #
 #   scripts/provision.sh            provision everything
 #   scripts/provision.sh node helm  provision only the named tools
@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../tools/versions.env
 source "$ROOT/tools/versions.env"
 TOOLS_DIR=${PHOENIX_TOOLS_DIR:-$HOME/.cache/phoenix-tools}
-ALL_TOOLS=(node kubernetes etcd kwok ferretdb helm prometheus)
+ALL_TOOLS=(node kubernetes etcd kwok ferretdb helm prometheus alertmanager)
 
 log() { printf '[provision %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -32,6 +32,7 @@ tool_dir() {
     ferretdb) echo "$TOOLS_DIR/ferretdb-$FERRETDB_VERSION" ;;
     helm) echo "$TOOLS_DIR/helm-$HELM_VERSION" ;;
     prometheus) echo "$TOOLS_DIR/prometheus-$PROMETHEUS_DEB_VERSION-am-$ALERTMANAGER_DEB_VERSION" ;;
+    alertmanager) echo "$TOOLS_DIR/alertmanager-$ALERTMANAGER_VERSION" ;;
     *) die "unknown tool '$1'" "choose from: ${ALL_TOOLS[*]}" ;;
   esac
 }
@@ -234,10 +235,18 @@ provision_prometheus() {
   for deb in "$stage"/*.deb; do dpkg-deb -x "$deb" "$stage/root"; done
   mkdir -p "$stage/bin"
   for b in prometheus promtool amtool; do cp "$stage/root/usr/bin/$b" "$stage/bin/$b"; done
-  cp "$stage/root/usr/bin/prometheus-alertmanager" "$stage/bin/alertmanager"
   rm -rf "$stage/root" "$stage"/*.deb
   "$stage/bin/promtool" --version >&2
   finish "$stage" "$dir"
+}
+
+# Upstream embeds its default notification templates in the binary; Debian's build reads them from
+# /usr/share/prometheus/alertmanager/default.tmpl and fails to load any configuration without it.
+provision_alertmanager() {
+  local v=github.com/prometheus/common/version
+  go_build_tool alertmanager github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" \
+    github.com/prometheus/alertmanager/cmd/alertmanager alertmanager \
+    "-s -w -X $v.Version=${ALERTMANAGER_VERSION#v} -X $v.Revision=$ALERTMANAGER_VERSION -X $v.Branch=phoenix-provision"
 }
 
 main() {

@@ -118,12 +118,15 @@ export function alertmanagerConfigSpec(alerting: AlertingSpec): Record<string, u
 
 // ---- plain alertmanager.yml ----
 
-/** Path of a mounted Secret key, as the Prometheus Operator mounts `Alertmanager.spec.secrets`. */
-export function secretFile(ref: SecretKeyRef): string {
-  return `${ALERTMANAGER_SECRETS_DIR}/${ref.name}/${ref.key}`;
+/**
+ * Path of a Secret key under `secretsDir`, laid out as the Prometheus Operator mounts
+ * `Alertmanager.spec.secrets`: `<secretsDir>/<secret>/<key>`.
+ */
+export function secretFile(ref: SecretKeyRef, secretsDir = ALERTMANAGER_SECRETS_DIR): string {
+  return `${secretsDir.replace(/\/+$/, '')}/${ref.name}/${ref.key}`;
 }
 
-function plainEmail(email: EmailReceiver): Record<string, unknown> {
+function plainEmail(email: EmailReceiver, secretsDir: string): Record<string, unknown> {
   return {
     to: email.to.join(', '),
     from: email.from,
@@ -131,7 +134,7 @@ function plainEmail(email: EmailReceiver): Record<string, unknown> {
     ...(email.authUsername === undefined ? {} : { auth_username: email.authUsername }),
     ...(email.authPasswordSecretRef === undefined
       ? {}
-      : { auth_password_file: secretFile(email.authPasswordSecretRef) }),
+      : { auth_password_file: secretFile(email.authPasswordSecretRef, secretsDir) }),
     require_tls: email.requireTLS,
     headers: { Subject: EMAIL_SUBJECT },
     html: EMAIL_HTML,
@@ -139,9 +142,9 @@ function plainEmail(email: EmailReceiver): Record<string, unknown> {
   };
 }
 
-function plainSlack(slack: SlackReceiver): Record<string, unknown> {
+function plainSlack(slack: SlackReceiver, secretsDir: string): Record<string, unknown> {
   return {
-    api_url_file: secretFile(slack.apiUrlSecretRef),
+    api_url_file: secretFile(slack.apiUrlSecretRef, secretsDir),
     channel: slack.channel,
     title: SLACK_TITLE,
     text: SLACK_TEXT,
@@ -149,17 +152,23 @@ function plainSlack(slack: SlackReceiver): Record<string, unknown> {
   };
 }
 
-function plainReceiver(plan: RoutePlan, alerting: AlertingSpec): Record<string, unknown> {
+function plainReceiver(plan: RoutePlan, alerting: AlertingSpec, secretsDir: string): Record<string, unknown> {
   const receiver: Record<string, unknown> = { name: receiverName(plan.severity) };
   if (plan.receivers.includes('email') && alerting.email)
-    receiver['email_configs'] = [plainEmail(alerting.email)];
+    receiver['email_configs'] = [plainEmail(alerting.email, secretsDir)];
   if (plan.receivers.includes('slack') && alerting.slack)
-    receiver['slack_configs'] = [plainSlack(alerting.slack)];
+    receiver['slack_configs'] = [plainSlack(alerting.slack, secretsDir)];
   return receiver;
 }
 
-/** A complete alertmanager.yml (as an object) for an Alertmanager outside the operator. */
-export function plainAlertmanagerConfig(alerting: AlertingSpec): Record<string, unknown> {
+/**
+ * A complete alertmanager.yml (as an object) for an Alertmanager outside the operator. Secret
+ * files are read from `secretsDir` (default: where the Prometheus Operator mounts them).
+ */
+export function plainAlertmanagerConfig(
+  alerting: AlertingSpec,
+  secretsDir = ALERTMANAGER_SECRETS_DIR,
+): Record<string, unknown> {
   const plans = routePlan(alerting);
   return {
     route: {
@@ -180,6 +189,6 @@ export function plainAlertmanagerConfig(alerting: AlertingSpec): Record<string, 
         equal: ['namespace', 'market'],
       },
     ],
-    receivers: [{ name: NULL_RECEIVER }, ...plans.map((p) => plainReceiver(p, alerting))],
+    receivers: [{ name: NULL_RECEIVER }, ...plans.map((p) => plainReceiver(p, alerting, secretsDir))],
   };
 }

@@ -236,6 +236,11 @@ export function toYaml(value: unknown): string {
   return dump(value, { lineWidth: -1, noRefs: true, sortKeys: false });
 }
 
+export interface MonitoringFilesOptions {
+  /** Directory alertmanager.yml reads Secret files from (`<dir>/<secret>/<key>`). */
+  alertmanagerSecretsDir?: string;
+}
+
 /**
  * Plain files for a Prometheus, Alertmanager and Grafana run without the operators: file name
  * (relative, `/`-separated) to content.
@@ -243,12 +248,15 @@ export function toYaml(value: unknown): string {
 export function renderMonitoringFiles(
   stack: MonitoringStack,
   markets?: readonly string[],
+  options: MonitoringFilesOptions = {},
 ): Map<string, string> {
   const files = new Map<string, string>();
   files.set('prometheus.yml', toYaml(plainPrometheusConfig(stack, markets)));
   files.set(RULES_FILE, toYaml({ groups: stackRuleGroups(stack, markets) }));
-  if (stack.spec.alerting.enabled)
-    files.set('alertmanager.yml', toYaml(plainAlertmanagerConfig(stack.spec.alerting)));
+  if (stack.spec.alerting.enabled) {
+    const alerting = plainAlertmanagerConfig(stack.spec.alerting, options.alertmanagerSecretsDir);
+    files.set('alertmanager.yml', toYaml(alerting));
+  }
   for (const [name, json] of stackDashboards(stack)) {
     files.set(`dashboards/phoenix-${name}.json`, `${JSON.stringify(json, null, 2)}\n`);
   }

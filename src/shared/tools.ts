@@ -18,7 +18,7 @@ const binaryTool: Record<string, string> = {
   helm: 'helm',
   prometheus: 'prometheus',
   promtool: 'prometheus',
-  alertmanager: 'prometheus',
+  alertmanager: 'alertmanager',
   amtool: 'prometheus',
 };
 

@@ -14,6 +14,7 @@ describe('tool versions', () => {
       'KWOK_VERSION',
       'FERRETDB_VERSION',
       'HELM_VERSION',
+      'ALERTMANAGER_VERSION',
     ]) {
       expect(versions[key], key).toMatch(/^v?\d+\.\d+\.\d+/);
     }
