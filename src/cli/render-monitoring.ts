@@ -14,7 +14,12 @@ import {
   parseMonitoringStack,
   type MonitoringStack,
 } from '../api/index.ts';
-import { buildMonitoringObjects, renderMonitoringFiles, type KubeObject } from '../monitoring/render.ts';
+import {
+  buildMonitoringObjects,
+  renderMonitoringFiles,
+  type KubeObject,
+  type MonitoringFilesOptions,
+} from '../monitoring/render.ts';
 import { monitoredMarkets, type MarketLike } from '../monitoring/markets.ts';
 
 interface Doc extends MarketLike {
@@ -33,7 +38,10 @@ export interface RenderedStacks {
   errors: string[];
 }
 
-export function renderStacks(docs: readonly unknown[]): RenderedStacks {
+export function renderStacks(
+  docs: readonly unknown[],
+  fileOptions: MonitoringFilesOptions = {},
+): RenderedStacks {
   const out: RenderedStacks = { objects: [], files: new Map(), errors: [] };
   const all = docs as Doc[];
   for (const doc of all) {
@@ -47,7 +55,7 @@ export function renderStacks(docs: readonly unknown[]): RenderedStacks {
     const stack = { ...parsed.value, metadata: { namespace: 'default', ...parsed.value.metadata } };
     const markets = selectedMarkets(stack, all);
     out.objects.push(...buildMonitoringObjects(stack, markets));
-    for (const [file, content] of renderMonitoringFiles(stack, markets))
+    for (const [file, content] of renderMonitoringFiles(stack, markets, fileOptions))
       out.files.set(`${name}/${file}`, content);
   }
   return out;

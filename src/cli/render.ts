@@ -33,10 +33,20 @@ export function renderMarkets(
   return { objects, errors };
 }
 
+/** The value after `flag`; undefined when the flag is absent, a usage error when it has none. */
+function optionValue(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('-')) throw new UsageError(`${flag} needs a directory`);
+  return value;
+}
+
 export const renderCommand: Command = {
   name: 'render',
   summary: 'print, without a cluster, the objects the operator would apply for the resources in a file',
-  usage: 'phoenix render -f <file|-> [--collector-image <image>] [--monitoring-files <dir>]',
+  usage:
+    'phoenix render -f <file|-> [--collector-image <image>] [--monitoring-files <dir> [--alertmanager-secrets-dir <dir>]]',
   run(args) {
     const f = args.indexOf('-f');
     const file = f >= 0 ? args[f + 1] : undefined;
@@ -47,10 +57,9 @@ export const renderCommand: Command = {
     const docs = readDocuments(file);
     const { objects, errors } = renderMarkets(docs, collectorImage);
     // MonitoringStacks: operator objects on stdout; plain Prometheus/Alertmanager/Grafana files on request.
-    const stacks = renderStacks(docs);
-    const m = args.indexOf('--monitoring-files');
-    const filesDir = m >= 0 ? args[m + 1] : undefined;
-    if (m >= 0 && filesDir === undefined) throw new UsageError('--monitoring-files needs a directory');
+    const filesDir = optionValue(args, '--monitoring-files');
+    const secretsDir = optionValue(args, '--alertmanager-secrets-dir');
+    const stacks = renderStacks(docs, secretsDir === undefined ? {} : { alertmanagerSecretsDir: secretsDir });
     if (filesDir !== undefined) writeFiles(filesDir, stacks.files);
     errors.push(...stacks.errors);
     objects.push(...stacks.objects);

@@ -71,4 +71,18 @@ describe('phoenix render for MonitoringStacks', () => {
       /MonitoringStack metro:[\s\S]*budgetWarning must be less than budgetCritical/,
     );
   });
+
+  it('reads the Alertmanager secrets from the directory asked for', () => {
+    const alerting = {
+      enabled: true,
+      slack: { apiUrlSecretRef: { name: 'phoenix-slack', key: 'webhook-url' }, channel: '#a' },
+      routes: { critical: { receivers: ['slack'] } },
+    };
+    const yaml = (dir?: string) =>
+      renderStacks([stack({ alerting })], dir === undefined ? {} : { alertmanagerSecretsDir: dir }).files.get(
+        'metro/alertmanager.yml',
+      );
+    expect(yaml()).toContain('api_url_file: /etc/alertmanager/secrets/phoenix-slack/webhook-url');
+    expect(yaml('/run/secrets')).toContain('api_url_file: /run/secrets/phoenix-slack/webhook-url');
+  });
 });
