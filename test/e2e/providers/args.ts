@@ -107,6 +107,40 @@ export function mongoUri(namespace: string): string {
   return `mongodb://${MONGO_NAME}.${namespace}.svc.cluster.local:27017/phoenix_real_estate`;
 }
 
+/** The container security context the restricted Pod Security Standard asks for. */
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+/** A one-replica Deployment of `pod` and the Service in front of it (same name and labels). */
+function serviceWithDeployment(o: {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  pod: Record<string, unknown>;
+  port: { name: string; port: number };
+}): KubeObject[] {
+  const { metadata, pod, port } = o;
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: metadata.labels },
+        template: { metadata: { labels: metadata.labels }, spec: pod },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: { selector: metadata.labels, ports: [{ ...port, targetPort: port.name }] },
+    },
+  ];
+}
+
 const MONGO_LABELS = { 'app.kubernetes.io/name': MONGO_NAME, 'app.kubernetes.io/part-of': 'phoenix-e2e' };
 
 function mongoPod(): Record<string, unknown> {
@@ -127,11 +161,7 @@ function mongoPod(): Record<string, unknown> {
         ports: [{ name: 'mongodb', containerPort: 27017 }],
         readinessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 2 },
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-        },
+        securityContext: RESTRICTED_CONTAINER,
         volumeMounts: [
           { name: 'data', mountPath: '/data/db' },
           { name: 'config', mountPath: '/data/configdb' },
@@ -146,24 +176,7 @@ function mongoPod(): Record<string, unknown> {
 /** A throwaway MongoDB (restricted Pod Security, data in an emptyDir) for the collectors on kind. */
 export function mongoObjects(namespace: string): KubeObject[] {
   const metadata = { name: MONGO_NAME, namespace, labels: MONGO_LABELS };
-  return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: MONGO_LABELS },
-        template: { metadata: { labels: MONGO_LABELS }, spec: mongoPod() },
-      },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata,
-      spec: { selector: MONGO_LABELS, ports: [{ name: 'mongodb', port: 27017, targetPort: 'mongodb' }] },
-    },
-  ];
+  return serviceWithDeployment({ metadata, pod: mongoPod(), port: { name: 'mongodb', port: 27017 } });
 }
 
 export const STAND_IN_NAME = 'assessor-standin';
@@ -211,11 +224,7 @@ function standInPod(): Record<string, unknown> {
         // Any HTTP answer without the token is a 500 ("Unauthorized access", as the county does).
         readinessProbe: { tcpSocket: { port: STAND_IN_PORT }, periodSeconds: 2 },
         resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-        },
+        securityContext: RESTRICTED_CONTAINER,
       },
     ],
   };
@@ -235,21 +244,10 @@ export function standInObjects(namespace: string, token: string): KubeObject[] {
       type: 'Opaque',
       stringData: { [STAND_IN_TOKEN_KEY]: token },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+    ...serviceWithDeployment({
       metadata,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: STAND_IN_LABELS },
-        template: { metadata: { labels: STAND_IN_LABELS }, spec: standInPod() },
-      },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata,
-      spec: { selector: STAND_IN_LABELS, ports: [{ name: 'http', port: STAND_IN_PORT, targetPort: 'http' }] },
-    },
+      pod: standInPod(),
+      port: { name: 'http', port: STAND_IN_PORT },
+    }),
   ];
 }
