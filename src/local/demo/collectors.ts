@@ -82,7 +82,8 @@ export async function resolveEnv(
   const env: Record<string, string> = {};
   for (const v of vars) {
     const ref = v.valueFrom;
-    let value = v.value;
+    // The API server drops `value: ''`: a variable with neither value nor valueFrom is empty.
+    let value = v.value ?? (ref === undefined ? '' : undefined);
     if (ref?.secretKeyRef !== undefined)
       value = await ctx.secret(ref.secretKeyRef.name, ref.secretKeyRef.key);
     if (ref?.fieldRef !== undefined) value = ctx.fields[ref.fieldRef.fieldPath];

@@ -54,11 +54,7 @@ export async function startLocalOperator(input: LocalOperatorInput): Promise<Man
   const kubeconfigPath = join(input.dir, 'operator.kubeconfig');
   const admin = readFileSync(input.adminKubeconfigPath, 'utf8');
   writeFileSync(kubeconfigPath, tokenKubeconfig(admin, token), { mode: 0o600 });
-  // An env var with neither value nor valueFrom is the empty string (the API server drops `value: ''`).
-  const vars = containerEnv(deployment).map((v) =>
-    v.value === undefined && v.valueFrom === undefined ? { ...v, value: '' } : v,
-  );
-  const podEnv = await resolveEnv(vars, {
+  const podEnv = await resolveEnv(containerEnv(deployment), {
     secret: () => Promise.resolve(undefined),
     fields: { 'metadata.name': LOCAL_OPERATOR_POD, 'metadata.namespace': release.namespace },
   });

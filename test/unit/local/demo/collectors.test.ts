@@ -65,6 +65,14 @@ describe('phoenix demo collectors', () => {
     await expect(missing).rejects.toThrow(/env TOKEN: cannot resolve/);
   });
 
+  it('gives a variable with neither value nor valueFrom the empty string, as the kubelet does', async () => {
+    const env = await resolveEnv([{ name: 'WATCH_NAMESPACE' }], {
+      secret: async () => Promise.resolve(undefined),
+      fields: {},
+    });
+    expect(env).toEqual({ WATCH_NAMESPACE: '' });
+  });
+
   it("reads the collector container's environment from the operator's Deployment", () => {
     const children = buildMarketObjects(assertPhoenixMarket(scottsdale()), { collectorImage: 'x' });
     const deployment = children.find((c) => c['kind'] === 'Deployment')!;
