@@ -59,20 +59,25 @@ describe('local control plane', () => {
 
     // Watch from the list's resourceVersion, so an object created right after is never missed
     // however long the watch takes to be registered on a loaded server.
+    // Established is not yet servable: for a moment the server may answer 429 "storage is
+    // (re)initializing" while its cache of the new resource starts, so list until it answers.
     const custom = kc.makeApiClient(CustomObjectsApi);
-    const list = (await custom.listNamespacedCustomObject({
-      group,
-      version: 'v1',
-      namespace: ns.name,
-      plural: 'widgets',
-    })) as {
-      metadata: { resourceVersion: string };
-    };
+    let list: { metadata: { resourceVersion: string } } | undefined;
+    const listed = await waitUntil(async () => {
+      list = (await custom.listNamespacedCustomObject({
+        group,
+        version: 'v1',
+        namespace: ns.name,
+        plural: 'widgets',
+      })) as { metadata: { resourceVersion: string } };
+      return true;
+    }, 30_000);
+    expect(listed).toBe(true);
     const seen: { type: string; name: string }[] = [];
     const watch = new Watch(kc);
     const controller = await watch.watch(
       `/apis/${group}/v1/namespaces/${ns.name}/widgets`,
-      { resourceVersion: list.metadata.resourceVersion },
+      { resourceVersion: list!.metadata.resourceVersion },
       (type: string, obj: { metadata: { name: string } }) => {
         seen.push({ type, name: obj.metadata.name });
       },
